@@ -1,0 +1,38 @@
+namespace DistillKit.Cli;
+
+/// <summary>Entry point of <c>./kit COMMAND</c>. Each command lives in its own file and registers here.</summary>
+public static class Program
+{
+    /// <summary>Known commands: name, one-line help, handler (args after the command name) returning an exit code.</summary>
+    static readonly (string Name, string Help, Func<string[], int> Run)[] Commands =
+    {
+        ("info", "engine, threads and device information", InfoCommand.Run),
+        ("demo", "a tiny network trained on synthetic data (smoke test of the engine)", DemoCommand.Run),
+        ("bench", "C# vs PyTorch eager benchmarks on the same libtorch (see README)", BenchCommand.Run),
+    };
+
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine("usage: ./kit COMMAND [options]\n\ncommands:");
+            foreach (var c in Commands) Console.WriteLine($"  {c.Name,-10} {c.Help}");
+            return args.Length == 0 ? 2 : 0;
+        }
+        var cmd = Array.Find(Commands, c => c.Name == args[0]);
+        if (cmd.Name is null)
+        {
+            Console.Error.WriteLine($"kit: unknown command '{args[0]}'. Run ./kit --help for the list.");
+            return 2;
+        }
+        try
+        {
+            return cmd.Run(args[1..]);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException or Torch.TorchException)
+        {
+            Console.Error.WriteLine($"kit {args[0]}: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace DistillKit.Torch;
+
+/// <summary>One argument or result of a boxed operator call (mirror of DkArg in lib/Native/dkshim.cpp).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct DkArg
+{
+    public ArgKind Kind;
+    public int N;
+    public long I;
+    public double D;
+    public IntPtr P;
+}
+
+internal enum ArgKind : int
+{
+    None = 0, Tensor = 1, Int = 2, Double = 3, Bool = 4, IntList = 5, TensorList = 6, OptTensorList = 7,
+    ScalarInt = 8, ScalarDouble = 9, ScalarType = 10, String = 11, DoubleList = 12, Device = 13, Default = 14,
+    BoolList = 15, ScalarBool = 16,
+}
+
+/// <summary>P/Invoke declarations of the native shim. The shim is found next to Lib.dll (or via DISTILLKIT_SHIM).</summary>
+internal static unsafe partial class Native
+{
+    const string Lib = "dkshim";
+
+    static Native()
+    {
+        NativeLibrary.SetDllImportResolver(typeof(Native).Assembly, Resolve);
+    }
+
+    static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
+    {
+        if (name != Lib) return IntPtr.Zero;
+        var candidates = new List<string>();
+        var env = Environment.GetEnvironmentVariable("DISTILLKIT_SHIM");
+        if (!string.IsNullOrEmpty(env)) candidates.Add(env);
+        var here = Path.GetDirectoryName(assembly.Location);
+        if (!string.IsNullOrEmpty(here)) candidates.Add(Path.Combine(here, "libdkshim.so"));
+        candidates.Add(Path.Combine(AppContext.BaseDirectory, "libdkshim.so"));
+        foreach (var c in candidates)
+            if (File.Exists(c) && NativeLibrary.TryLoad(c, out var h)) return h;
+        if (NativeLibrary.TryLoad("libdkshim.so", assembly, path, out var h2)) return h2;
+        throw new DllNotFoundException(
+            "libdkshim.so (the DistillKit native shim) was not found next to Lib.dll. Build the kit with " +
+            "`bash environment/setup.sh` or `dotnet build`; it needs Debian's libtorch-dev. Tried: " + string.Join(", ", candidates));
+    }
+
+    /// <summary>Forces the static constructor (the resolver) before the first call.</summary>
+    internal static void Init() { }
+
+    [DllImport(Lib)] internal static extern IntPtr dk_last_error();
+    [DllImport(Lib)] internal static extern void dk_free(IntPtr t);
+    [DllImport(Lib)] internal static extern long dk_live_count();
+
+    [DllImport(Lib)] internal static extern IntPtr dk_op_find([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string overload);
+    [DllImport(Lib)] internal static extern int dk_op_num_args(IntPtr op);
+    [DllImport(Lib)] internal static extern int dk_op_schema(IntPtr op, byte* buf, int cap);
+    [DllImport(Lib)] internal static extern int dk_op_call(IntPtr op, DkArg* args, int nargs);
+    [DllImport(Lib)] internal static extern void dk_result(int index, DkArg* result);
+
+    [DllImport(Lib)] internal static extern IntPtr dk_from_data(void* data, int dtype, long* shape, int ndim);
+    [DllImport(Lib)] internal static extern int dk_to_data(IntPtr t, void* dst, long nbytes);
+    [DllImport(Lib)] internal static extern int dk_ndim(IntPtr t);
+    [DllImport(Lib)] internal static extern void dk_shape(IntPtr t, long* shape);
+    [DllImport(Lib)] internal static extern int dk_dtype(IntPtr t);
+    [DllImport(Lib)] internal static extern int dk_device_type(IntPtr t);
+    [DllImport(Lib)] internal static extern int dk_device_index(IntPtr t);
+    [DllImport(Lib)] internal static extern int dk_defined(IntPtr t);
+    [DllImport(Lib)] internal static extern long dk_numel(IntPtr t);
+    [DllImport(Lib)] internal static extern IntPtr dk_alias(IntPtr t);
+    [DllImport(Lib)] internal static extern int dk_is_contiguous(IntPtr t);
+
+    [DllImport(Lib)] internal static extern int dk_requires_grad(IntPtr t);
+    [DllImport(Lib)] internal static extern int dk_set_requires_grad(IntPtr t, int on);
+    [DllImport(Lib)] internal static extern int dk_is_leaf(IntPtr t);
+    [DllImport(Lib)] internal static extern int dk_backward(IntPtr t, IntPtr grad, int retainGraph, int createGraph);
+    [DllImport(Lib)] internal static extern IntPtr dk_grad(IntPtr t);
+    [DllImport(Lib)] internal static extern int dk_set_grad(IntPtr t, IntPtr g);
+    [DllImport(Lib)] internal static extern int dk_grad_enabled();
+    [DllImport(Lib)] internal static extern void dk_set_grad_enabled(int on);
+
+    [DllImport(Lib)] internal static extern void dk_manual_seed(ulong seed);
+    [DllImport(Lib)] internal static extern void dk_set_num_threads(int n);
+    [DllImport(Lib)] internal static extern int dk_get_num_threads();
+    [DllImport(Lib)] internal static extern int dk_cuda_available();
+    [DllImport(Lib)] internal static extern int dk_cuda_device_count();
+    [DllImport(Lib)] internal static extern int dk_config(byte* buf, int cap);
+
+    [DllImport(Lib)] internal static extern int dk_pickle_load([MarshalAs(UnmanagedType.LPUTF8Str)] string path);
+    [DllImport(Lib)] internal static extern IntPtr dk_loaded_name(int k);
+    [DllImport(Lib)] internal static extern IntPtr dk_loaded_tensor(int k);
+    [DllImport(Lib)] internal static extern int dk_pickle_save([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr* names, IntPtr* tensors, int n);
+
+    /// <summary>The last native error message of this thread.</summary>
+    internal static string LastError() => Marshal.PtrToStringUTF8(dk_last_error()) ?? "unknown native error";
+
+    /// <summary>Throws a <see cref="TorchException"/> with the native message when <paramref name="rc"/> signals failure.</summary>
+    internal static void Check(int rc, string what)
+    {
+        if (rc < 0) throw new TorchException(what, LastError());
+    }
+
+    internal static IntPtr CheckHandle(IntPtr h, string what)
+    {
+        if (h == IntPtr.Zero) throw new TorchException(what, LastError());
+        return h;
+    }
+
+    internal static string ReadString(Func<IntPtr, int, int> fill)
+    {
+        int n = fill(IntPtr.Zero, 0);
+        var buf = new byte[n + 1];
+        fixed (byte* p = buf) fill((IntPtr)p, buf.Length);
+        return System.Text.Encoding.UTF8.GetString(buf, 0, n);
+    }
+}
+
+/// <summary>An error raised by libtorch (shape mismatch, bad dtype, unknown operator...), with the operator name.</summary>
+public sealed class TorchException : Exception
+{
+    /// <summary>The operator or entry point that failed, e.g. <c>aten::mm</c>.</summary>
+    public string Operation { get; }
+
+    /// <summary>libtorch's own message.</summary>
+    public string NativeMessage { get; }
+
+    public TorchException(string operation, string nativeMessage)
+        : base($"{operation}: {FirstLines(nativeMessage)}")
+    {
+        Operation = operation;
+        NativeMessage = nativeMessage;
+    }
+
+    static string FirstLines(string m)
+    {
+        var lines = m.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return string.Join(" ", lines.Take(3)).Trim();
+    }
+}
