@@ -27,3 +27,10 @@ g++ -std=c++17 -O2 -fPIC -shared -fvisibility=hidden -w "${inc[@]}" "${extra[@]}
   "${libs[@]}" -ltorch -ltorch_cpu -lc10 -Wl,--no-as-needed
 mv "$out.tmp" "$out"
 echo "built $out"
+
+# Second library: lib/Native/dkimage.c, a small C shim over libpng and libjpeg-turbo (Debian libpng-dev,
+# libturbojpeg0-dev) used by DistillKit.Imaging.
+img_out="$out_dir/libdkimage.so"
+gcc -O2 -fPIC -shared "$root/lib/Native/dkimage.c" -o "$img_out.tmp" -lpng -lturbojpeg
+mv "$img_out.tmp" "$img_out"
+echo "built $img_out"

@@ -7,8 +7,8 @@ public static class Program
     static readonly (string Name, string Help, Func<string[], int> Run)[] Commands =
     {
         ("info", "engine, threads and device information", InfoCommand.Run),
-        ("demo", "a tiny network trained on synthetic data (smoke test of the engine)", DemoCommand.Run),
-        ("bench", "C# vs PyTorch eager benchmarks on the same libtorch (see README)", BenchCommand.Run),
+        ("bench", "benchmarks against PyTorch eager on the same libtorch: bench [engine] [--threads N] [--steps N]", BenchCommand.Run),
+        ("notebook", "run notebooks headless: notebook run FILE.ipynb | notebook run-all", NotebookCommand.Run),
     };
 
     public static int Main(string[] args)

@@ -343,6 +343,11 @@ DK_API int32_t dk_set_grad(Handle t, Handle g) {
   }, -1);
 }
 
+// Replaces the data of t (a parameter) with src's, keeping t's identity and requires_grad (Module.to).
+DK_API int32_t dk_set_data(Handle t, Handle src) {
+  return guarded([&]() -> int32_t { t->set_data(*src); return 0; }, -1);
+}
+
 DK_API int32_t dk_grad_enabled() { return at::GradMode::is_enabled() ? 1 : 0; }
 DK_API void dk_set_grad_enabled(int32_t on) { at::GradMode::set_enabled(on != 0); }
 

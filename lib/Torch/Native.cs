@@ -33,19 +33,22 @@ internal static unsafe partial class Native
 
     static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
     {
-        if (name != Lib) return IntPtr.Zero;
+        // "dkshim": the libtorch shim; "dkimage": the libpng/libjpeg-turbo shim used by DistillKit.Imaging.
+        if (name != Lib && name != "dkimage") return IntPtr.Zero;
+        var file = name == Lib ? "libdkshim.so" : "libdkimage.so";
         var candidates = new List<string>();
-        var env = Environment.GetEnvironmentVariable("DISTILLKIT_SHIM");
+        var env = name == Lib ? Environment.GetEnvironmentVariable("DISTILLKIT_SHIM") : null;
         if (!string.IsNullOrEmpty(env)) candidates.Add(env);
         var here = Path.GetDirectoryName(assembly.Location);
-        if (!string.IsNullOrEmpty(here)) candidates.Add(Path.Combine(here, "libdkshim.so"));
-        candidates.Add(Path.Combine(AppContext.BaseDirectory, "libdkshim.so"));
+        if (!string.IsNullOrEmpty(here)) candidates.Add(Path.Combine(here, file));
+        candidates.Add(Path.Combine(AppContext.BaseDirectory, file));
         foreach (var c in candidates)
             if (File.Exists(c) && NativeLibrary.TryLoad(c, out var h)) return h;
-        if (NativeLibrary.TryLoad("libdkshim.so", assembly, path, out var h2)) return h2;
+        if (NativeLibrary.TryLoad(file, assembly, path, out var h2)) return h2;
+        var needs = name == Lib ? "Debian's libtorch-dev" : "Debian's libpng-dev and libturbojpeg0-dev";
         throw new DllNotFoundException(
-            "libdkshim.so (the DistillKit native shim) was not found next to Lib.dll. Build the kit with " +
-            "`bash environment/setup.sh` or `dotnet build`; it needs Debian's libtorch-dev. Tried: " + string.Join(", ", candidates));
+            $"{file} (a DistillKit native shim) was not found next to Lib.dll. Build the kit with " +
+            $"`bash environment/setup.sh` or `dotnet build`; it needs {needs}. Tried: " + string.Join(", ", candidates));
     }
 
     /// <summary>Forces the static constructor (the resolver) before the first call.</summary>
@@ -79,6 +82,7 @@ internal static unsafe partial class Native
     [DllImport(Lib)] internal static extern int dk_backward(IntPtr t, IntPtr grad, int retainGraph, int createGraph);
     [DllImport(Lib)] internal static extern IntPtr dk_grad(IntPtr t);
     [DllImport(Lib)] internal static extern int dk_set_grad(IntPtr t, IntPtr g);
+    [DllImport(Lib)] internal static extern int dk_set_data(IntPtr t, IntPtr src);
     [DllImport(Lib)] internal static extern int dk_grad_enabled();
     [DllImport(Lib)] internal static extern void dk_set_grad_enabled(int on);
 

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using DistillKit.Torch;
+using DistillKit.Torch.Modules;
+using static DistillKit.Torch.torch.nn.functional;
+
+namespace DistillKit.Cli;
+
+/// <summary>
+/// <c>./kit bench [engine] [--threads N] [--steps N]</c>: C# vs PyTorch eager (Debian's python3-torch, the same
+/// libtorch) in one run with the same thread count; prints the measurements and the ratios C#/PyTorch.
+/// </summary>
+public static class BenchCommand
+{
+    /// <summary>Further benchmarks registered by other parts of the kit (name → runner taking threads and steps).</summary>
+    public static readonly Dictionary<string, Func<int, int, int>> Extra = new();
+
+    public static int Run(string[] args)
+    {
+        var opts = CliArgs.Parse(args);
+        int threads = opts.Int("threads", Environment.ProcessorCount);
+        int steps = opts.Int("steps", 20);
+        var which = opts.Positional.Count > 0 ? opts.Positional[0] : "engine";
+        torch.set_num_threads(threads);
+        if (which == "engine") return Engine(threads, steps);
+        if (Extra.TryGetValue(which, out var run)) return run(threads, steps);
+        throw new ArgumentException($"unknown benchmark '{which}': engine{string.Concat(Extra.Keys.Select(k => ", " + k))}");
+    }
+
+    static int Engine(int threads, int steps)
+    {
+        const int opIters = 200_000;
+        Console.Error.WriteLine($"bench engine: {threads} threads, {steps} network steps; PyTorch side first...");
+        var py = RunPython("bench_engine.py", threads, opIters, steps);
+        Console.Error.WriteLine("C# side...");
+        double addUs = AddOverhead(opIters);
+        double stepMs = NetStep(steps);
+        double pyAdd = py["add_us"]!.GetValue<double>(), pyStep = py["net_step_ms"]!.GetValue<double>();
+        Console.WriteLine($"threads            C# {torch.get_num_threads(),8}      PyTorch {py["threads"]}");
+        Console.WriteLine($"tiny add overhead  C# {addUs,8:F3} µs   PyTorch {pyAdd,8:F3} µs   ratio C#/PyTorch {addUs / pyAdd:F3}  (target < 1)");
+        Console.WriteLine($"conv net step      C# {stepMs,8:F2} ms   PyTorch {pyStep,8:F2} ms   ratio C#/PyTorch {stepMs / pyStep:F3}  (target ≤ 1.05)");
+        return 0;
+    }
+
+    static double AddOverhead(int iters)
+    {
+        using var a = torch.ones(4);
+        for (int i = 0; i < 1000; i++) a.add(a).Dispose();
+        double best = double.MaxValue;
+        for (int rep = 0; rep < 5; rep++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < iters; i++) a.add(a).Dispose();
+            best = Math.Min(best, sw.Elapsed.TotalMicroseconds / iters);
+        }
+        return best;
+    }
+
+    sealed class Net : Module<Tensor, Tensor>
+    {
+        public ModuleList<Conv2d> convs = new();
+
+        public Net()
+        {
+            for (int i = 0; i < 6; i++) convs.append(new Conv2d(i == 0 ? 3 : 64, 64, 3, padding: 1));
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            for (int i = 0; i < convs.Count; i++)
+            {
+                x = convs[i].forward(x);
+                if (i < 5) x = relu(x);
+            }
+            return x;
+        }
+    }
+
+    static double NetStep(int steps)
+    {
+        torch.manual_seed(0);
+        using var net = new Net();
+        using var opt = torch.optim.Adam(net.parameters(), 1e-3);
+        using var x = torch.randn(8, 3, 64, 64);
+        var times = new List<double>();
+        for (int s = 0; s < steps + 3; s++)
+        {
+            var sw = Stopwatch.StartNew();
+            using (var scope = torch.NewDisposeScope())
+            {
+                opt.zero_grad();
+                var loss = net.forward(x).pow(2).mean();
+                loss.backward();
+                opt.step();
+            }
+            if (s >= 3) times.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    /// <summary>Runs a script of environment/bench with Debian's Python and parses its last line as JSON.</summary>
+    public static JsonObject RunPython(string script, params object[] args)
+    {
+        var path = Path.Combine(Repo.Root, "environment", "bench", script);
+        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(path);
+        foreach (var a in args) psi.ArgumentList.Add(Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture)!);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start /usr/bin/python3 (install python3-torch: environment/setup.sh)");
+        var stderr = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{script} failed (exit {p.ExitCode}): {stderr.Result}");
+        var last = output.Trim().Split('\n').Last();
+        return JsonNode.Parse(last)!.AsObject();
+    }
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# DistillKit set-up: idempotent. Installs the Debian packages the kit needs when they are missing, the pinned
+# plotly.js for offline reports, and builds the native shim and the kit. Called by `./kit` on first use and by
+# `./kit test`; you never need to run it by hand.
+#
+# Options (environment variables):
+#   DISTILLKIT_LIBTORCH=/path/to/libtorch   build the shim against another libtorch (a CUDA build from the PyTorch
+#                                           site, or the one in a pip install: python3 -c "import torch,os;
+#                                           print(os.path.dirname(torch.__file__))"); its lib/ must hold libtorch.so
+#   DISTILLKIT_SKIP_APT=1                   never call apt-get (report what is missing instead)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+packages=(
+  libtorch-dev          # libtorch 1.13.1 (CPU, oneDNN): the engine
+  libopenblas0-pthread  # optimised BLAS, so libtorch does not fall back to reference BLAS
+  build-essential       # g++ for the native shim
+  python3-torch         # the same libtorch from Python: reference scripts, golden files, benchmarks
+  python3-pil           # independent image files for the imaging tests
+  python3-nbformat      # validates executed notebooks
+  libpng-dev            # PNG codec
+  libturbojpeg0-dev     # JPEG codec
+  chromium              # headless browser test of the HTML report
+  nodejs npm            # installs the pinned plotly.js for offline reports
+)
+names=()
+for p in "${packages[@]}"; do names+=("$p"); done
+
+missing=()
+for p in "${names[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+# nodejs/npm may come from elsewhere (e.g. NodeSource); accept any working npm.
+if command -v npm >/dev/null 2>&1; then
+  tmp=(); for p in "${missing[@]}"; do [[ "$p" == nodejs || "$p" == npm ]] || tmp+=("$p"); done; missing=("${tmp[@]}")
+fi
+
+if [ -n "${DISTILLKIT_LIBTORCH:-}" ]; then
+  tmp=(); for p in "${missing[@]}"; do [[ "$p" == libtorch-dev ]] || tmp+=("$p"); done; missing=("${tmp[@]}")
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ -n "${DISTILLKIT_SKIP_APT:-}" ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "DistillKit set-up: missing system packages: ${missing[*]}" >&2
+    echo "Install them with your package manager (Debian/Ubuntu names shown), or point DISTILLKIT_LIBTORCH at a libtorch." >&2
+    exit 1
+  fi
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "DistillKit set-up: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q >/dev/null
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# plotly.js for offline HTML reports (pinned in package.json / package-lock.json)
+if [ -f package.json ] && [ ! -f node_modules/plotly.js-dist-min/plotly.min.js ]; then
+  echo "DistillKit set-up: installing plotly.js (npm ci)" >&2
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
+# Native shim + kit (MSBuild rebuilds the shim when its sources change).
+dotnet build "$root/environment/kit/Kit.csproj" -c Release -o "$root/build/kit" -nologo -v q -clp:ErrorsOnly >&2
