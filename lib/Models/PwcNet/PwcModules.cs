@@ -1,0 +1,84 @@
+using DistillKit.Torch;
+using DistillKit.Torch.Modules;
+using static DistillKit.Torch.torch.nn.functional;
+
+namespace DistillKit.Models;
+
+/// <summary>Shared feature pyramid: per level a stride-2 and a stride-1 3×3 conv, each followed by LeakyReLU.</summary>
+public sealed class FeaturePyramid : Module<Tensor, Tensor[]>
+{
+    public ModuleList<Sequential> levels = new();
+
+    public FeaturePyramid(int[] channels, double slope)
+    {
+        int prev = 3;
+        foreach (var c in channels)
+        {
+            levels.append(new Sequential(new Conv2d(prev, c, 3, stride: 2, padding: 1), torch.nn.LeakyReLU(slope),
+                new Conv2d(c, c, 3, padding: 1), torch.nn.LeakyReLU(slope)));
+            prev = c;
+        }
+    }
+
+    /// <summary>Features of levels 1..L (index 0 = level 1, half resolution) for images [B,3,H,W].</summary>
+    public override Tensor[] forward(Tensor image)
+    {
+        var result = new Tensor[levels.Count];
+        var x = image;
+        for (int i = 0; i < levels.Count; i++) x = result[i] = levels[i].forward(x);
+        return result;
+    }
+}
+
+/// <summary>Per-level flow estimator: 3×3 convs (LeakyReLU) ending in a 2-channel conv that outputs the flow itself.</summary>
+public sealed class FlowEstimator : Module<Tensor, (Tensor feature, Tensor flow)>
+{
+    public ModuleList<Conv2d> convs = new();
+    readonly double _slope;
+
+    public FlowEstimator(int inChannels, int[] channels, double slope)
+    {
+        _slope = slope;
+        int prev = inChannels;
+        foreach (var c in channels)
+        {
+            convs.append(new Conv2d(prev, c, 3, padding: 1));
+            prev = c;
+        }
+        convs.append(new Conv2d(prev, 2, 3, padding: 1));
+    }
+
+    /// <summary>Returns the last hidden feature (input of the context network) and the flow [B,2,h,w] in level pixels.</summary>
+    public override (Tensor feature, Tensor flow) forward(Tensor x)
+    {
+        for (int i = 0; i < convs.Count - 1; i++) x = leaky_relu(convs[i].forward(x), _slope);
+        return (x, convs[convs.Count - 1].forward(x));
+    }
+}
+
+/// <summary>Context network on the output level: dilated 3×3 convs refining the flow (residual).</summary>
+public sealed class ContextNetwork : Module<Tensor, Tensor>
+{
+    public ModuleList<Conv2d> convs = new();
+    readonly double _slope;
+
+    public ContextNetwork(int inChannels, int[] channels, int[] dilations, double slope)
+    {
+        if (channels.Length != dilations.Length) throw new ArgumentException("context network: one dilation per conv");
+        _slope = slope;
+        int prev = inChannels;
+        for (int i = 0; i < channels.Length; i++)
+        {
+            convs.append(new Conv2d(prev, channels[i], 3, padding: dilations[i], dilation: dilations[i]));
+            prev = channels[i];
+        }
+        convs.append(new Conv2d(prev, 2, 3, padding: 1));
+    }
+
+    /// <summary>Flow residual [B,2,h,w] from the estimator feature ‖ flow.</summary>
+    public override Tensor forward(Tensor x)
+    {
+        for (int i = 0; i < convs.Count - 1; i++) x = leaky_relu(convs[i].forward(x), _slope);
+        return convs[convs.Count - 1].forward(x);
+    }
+}

@@ -1,0 +1,150 @@
+"""PyTorch reference of the kit's PWC-Net (DDFlow variant), written from METHODS.md section 2 independently of the
+C# code, with the same state-dict names. Used by the parity test and by `./kit bench pwcnet`.
+
+Usage:
+  pwcnet_reference.py parity CONFIG.json WEIGHTS.pth INPUTS.pth OUT.pth
+      loads the kit's weights (strictly), runs forward and both directions on the inputs, saves the flows
+"""
+import json
+import sys
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def coords(h, w, device):
+    ys, xs = torch.meshgrid(torch.arange(h, device=device, dtype=torch.float32),
+                            torch.arange(w, device=device, dtype=torch.float32), indexing="ij")
+    return torch.stack([xs, ys], 0)[None]
+
+
+def warp(x, flow):
+    """Samples x at p + flow(p): bilinear, align_corners=True, zero padding."""
+    _, _, h, w = x.shape
+    pos = coords(h, w, x.device) + flow
+    gx = 2 * pos[:, 0] / (w - 1) - 1
+    gy = 2 * pos[:, 1] / (h - 1) - 1
+    return F.grid_sample(x, torch.stack([gx, gy], -1), mode="bilinear", padding_mode="zeros", align_corners=True)
+
+
+def resize_flow(flow, h, w):
+    _, _, fh, fw = flow.shape
+    if (fh, fw) == (h, w):
+        return flow
+    up = F.interpolate(flow, size=(h, w), mode="bilinear", align_corners=True)
+    return torch.cat([up[:, :1] * (w / fw), up[:, 1:] * (h / fh)], 1)
+
+
+def cost_volume(f1, f2, r):
+    """Dot products f1(p)·f2(p+d), d in a (2r+1)^2 window, dy outer; shift-and-multiply form."""
+    _, _, h, w = f1.shape
+    p = F.pad(f2, [r, r, r, r])
+    out = [(f1 * p[:, :, dy:dy + h, dx:dx + w]).sum(1, keepdim=True) for dy in range(2 * r + 1) for dx in range(2 * r + 1)]
+    return torch.cat(out, 1)
+
+
+class Estimator(nn.Module):
+    def __init__(self, cin, chans, slope):
+        super().__init__()
+        self.slope = slope
+        layers, prev = [], cin
+        for c in chans:
+            layers.append(nn.Conv2d(prev, c, 3, padding=1))
+            prev = c
+        layers.append(nn.Conv2d(prev, 2, 3, padding=1))
+        self.convs = nn.ModuleList(layers)
+
+    def forward(self, x):
+        for c in self.convs[:-1]:
+            x = F.leaky_relu(c(x), self.slope)
+        return x, self.convs[-1](x)
+
+
+class Context(nn.Module):
+    def __init__(self, cin, chans, dils, slope):
+        super().__init__()
+        self.slope = slope
+        layers, prev = [], cin
+        for c, d in zip(chans, dils):
+            layers.append(nn.Conv2d(prev, c, 3, padding=d, dilation=d))
+            prev = c
+        layers.append(nn.Conv2d(prev, 2, 3, padding=1))
+        self.convs = nn.ModuleList(layers)
+
+    def forward(self, x):
+        for c in self.convs[:-1]:
+            x = F.leaky_relu(c(x), self.slope)
+        return self.convs[-1](x)
+
+
+class Pyramid(nn.Module):
+    def __init__(self, chans, slope):
+        super().__init__()
+        levels, prev = [], 3
+        for c in chans:
+            levels.append(nn.Sequential(nn.Conv2d(prev, c, 3, 2, 1), nn.LeakyReLU(slope), nn.Conv2d(c, c, 3, 1, 1), nn.LeakyReLU(slope)))
+            prev = c
+        self.levels = nn.ModuleList(levels)
+
+    def forward(self, x):
+        out = []
+        for l in self.levels:
+            x = l(x)
+            out.append(x)
+        return out
+
+
+class PwcNet(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.cfg = cfg
+        slope, r = cfg["LeakySlope"], cfg["SearchRadius"]
+        chans, L, out_level = cfg["PyramidChannels"], len(cfg["PyramidChannels"]), cfg["OutputLevel"]
+        self.pyramid = Pyramid(chans, slope)
+        self.estimators = nn.ModuleList([Estimator((2 * r + 1) ** 2 + chans[l - 1] + 2, cfg["EstimatorChannels"], slope)
+                                         for l in range(L, out_level - 1, -1)])
+        self.context = Context(cfg["EstimatorChannels"][-1] + 2, cfg["ContextChannels"], cfg["ContextDilations"], slope) if cfg["UseContext"] else None
+
+    def decode(self, p1, p2):
+        L, out_level, r = len(p1), self.cfg["OutputLevel"], self.cfg["SearchRadius"]
+        flow = feat = None
+        for i, level in enumerate(range(L, out_level - 1, -1)):
+            f1, f2 = p1[level - 1], p2[level - 1]
+            if flow is None:
+                flow = torch.zeros(f1.shape[0], 2, f1.shape[2], f1.shape[3], dtype=f1.dtype)
+                w2 = f2
+            else:
+                flow = resize_flow(flow, f1.shape[2], f1.shape[3])
+                w2 = warp(f2, flow)
+            cv = cost_volume(F.normalize(f1, dim=1), F.normalize(w2, dim=1), r)
+            feat, flow = self.estimators[i](torch.cat([cv, f1, flow], 1))
+        if self.context is not None:
+            flow = flow + self.context(torch.cat([feat, flow], 1))
+        return flow
+
+    def forward(self, i1, i2):
+        return resize_flow(self.decode(self.pyramid(i1), self.pyramid(i2)), i1.shape[2], i1.shape[3])
+
+    def forward_both(self, i1, i2):
+        b = i1.shape[0]
+        feats = self.pyramid(torch.cat([i1, i2], 0))
+        swapped = [torch.cat([f[b:], f[:b]], 0) for f in feats]
+        flow = resize_flow(self.decode(feats, swapped), i1.shape[2], i1.shape[3])
+        return flow[:b], flow[b:]
+
+
+def load_config(path):
+    return json.load(open(path))
+
+
+if __name__ == "__main__" and sys.argv[1] == "parity":
+    cfg = load_config(sys.argv[2])
+    net = PwcNet(cfg)
+    net.load_state_dict(torch.load(sys.argv[3]), strict=True)
+    net.eval()
+    inp = torch.load(sys.argv[4])
+    with torch.no_grad():
+        fw = net(inp["image1"], inp["image2"])
+        bfw, bbw = net.forward_both(inp["image1"], inp["image2"])
+    torch.save({"flow": fw, "both_fw": bfw, "both_bw": bbw}, sys.argv[5])
