@@ -7,6 +7,7 @@ public static class Program
     static readonly (string Name, string Help, Func<string[], int> Run)[] Commands =
     {
         ("info", "engine, threads and device information", InfoCommand.Run),
+        ("train", "train a stage headless: train stage1 --preset smoke|mini|paper --out DIR [--seed S] [--steps N] [--fresh]", TrainCommand.Run),
         ("bench", "benchmarks against PyTorch eager on the same libtorch: bench [engine] [--threads N] [--steps N]", BenchCommand.Run),
         ("notebook", "run notebooks headless: notebook run FILE.ipynb | notebook run-all", NotebookCommand.Run),
     };
