@@ -29,6 +29,11 @@ internal static unsafe partial class Native
     static Native()
     {
         NativeLibrary.SetDllImportResolver(typeof(Native).Assembly, Resolve);
+        // libtorch's OpenMP pool may start with one thread in containers; use every core unless the user chose.
+        if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is null && Environment.GetEnvironmentVariable("DISTILLKIT_THREADS") is null)
+            dk_set_num_threads(Environment.ProcessorCount);
+        else if (int.TryParse(Environment.GetEnvironmentVariable("DISTILLKIT_THREADS"), out var n) && n > 0)
+            dk_set_num_threads(n);
     }
 
     static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)

@@ -1,0 +1,54 @@
+using DistillKit.Geometry;
+using DistillKit.Torch;
+using static DistillKit.Torch.torch.nn.functional;
+
+namespace DistillKit.Models;
+
+/// <summary>How an image pair of arbitrary size is fitted to a network that needs multiples of 2^levels.</summary>
+public enum FitMode
+{
+    /// <summary>Replicate-pad right and bottom to the next multiple, predict, crop the flow back (no rescaling).</summary>
+    Pad,
+
+    /// <summary>Resize to the nearest multiple, predict, resize the flow back with u×W/W', v×H/H' (MDFlow protocol).</summary>
+    Resize,
+}
+
+/// <summary>Runs a flow network on images of any size.</summary>
+public static class FlowInference
+{
+    /// <summary>
+    /// Forward and backward flow [B,2,H,W] (u, v in pixels of the inputs) for images [B,3,H,W] RGB in [0,1] of any
+    /// H, W. No gradients.
+    /// </summary>
+    public static (Tensor flowFw, Tensor flowBw) Predict(PwcNet model, Tensor image1, Tensor image2, FitMode mode = FitMode.Pad)
+    {
+        if (image1.dim() == 3) { image1 = image1.unsqueeze(0); image2 = image2.unsqueeze(0); }
+        long h = image1.size(2), w = image1.size(3);
+        int m = model.Config.SizeMultiple;
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        model.eval();
+        Tensor fw, bw;
+        if (mode == FitMode.Pad)
+        {
+            long ph = (m - h % m) % m, pw = (m - w % m) % m;
+            var a = ph + pw == 0 ? image1 : pad(image1, [0, pw, 0, ph], torch.nn.PaddingMode.Replicate);
+            var b = ph + pw == 0 ? image2 : pad(image2, [0, pw, 0, ph], torch.nn.PaddingMode.Replicate);
+            (fw, bw) = model.ForwardBoth(a, b);
+            fw = fw.narrow(2, 0, h).narrow(3, 0, w);
+            bw = bw.narrow(2, 0, h).narrow(3, 0, w);
+        }
+        else
+        {
+            long rh = Math.Max(m, (long)Math.Round((double)h / m) * m), rw = Math.Max(m, (long)Math.Round((double)w / m) * m);
+            var a = interpolate(image1, [rh, rw], mode: torch.nn.InterpolationMode.Bilinear, align_corners: true);
+            var b = interpolate(image2, [rh, rw], mode: torch.nn.InterpolationMode.Bilinear, align_corners: true);
+            (fw, bw) = model.ForwardBoth(a, b);
+            fw = FlowResize.Resize(fw, h, w);
+            bw = FlowResize.Resize(bw, h, w);
+        }
+        scope.MoveToOuter(fw, bw);
+        return (fw, bw);
+    }
+}
