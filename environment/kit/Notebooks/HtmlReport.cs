@@ -1,0 +1,157 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace DistillKit.Cli.Notebooks;
+
+/// <summary>
+/// Self-contained HTML pages: one per executed notebook (code, markdown, outputs; images inline as data URIs;
+/// plotly figures drawn by a <c>plotly.min.js</c> copied beside the page) and the run-all index.
+/// </summary>
+public static class HtmlReport
+{
+    public const string PlotlyMime = "application/vnd.plotly.v1+json";
+    public const string PlotlyFile = "plotly.min.js";
+
+    const string Style = """
+        body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+        .cell{margin:1em 0}.prompt{color:#888;font:12px monospace}
+        pre{background:#f6f8fa;padding:.6em;overflow-x:auto;margin:.3em 0;border-radius:4px}
+        pre.source{border-left:3px solid #4a7bd0}.tag{color:#a60;font:12px monospace}
+        .output pre{background:#fff;border:1px solid #eee}.output pre.stderr{background:#fff4f4}
+        pre.error{background:#fdd;color:#800}img{max-width:100%}
+        table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em}
+        .status{padding:.5em 1em;border-radius:4px}.ok{background:#dfd}.failed{background:#fdd}
+        .note{color:#a60}
+        """;
+
+    /// <summary>The page for one executed notebook; <paramref name="plotly"/> says whether plotly.min.js sits beside it.</summary>
+    public static string Notebook(NotebookDocument nb, RunResult result, bool plotly)
+    {
+        var html = Page(result.Name, plotly);
+        var status = result.Status == RunStatus.Succeeded ? "ok" : "failed";
+        html.Append($"<p class=\"status {status}\">{Esc(result.Name)}.ipynb: {Esc(StatusText(result))}, {result.Duration.TotalSeconds:0.0} s</p>\n");
+        int plotIndex = 0;
+        foreach (var cell in nb.Cells)
+        {
+            html.Append("<div class=\"cell\">\n");
+            var source = cell.Source;
+            var magic = CellMagic.Parse(source);
+            if (cell.Type == "markdown" || (cell.Type == "code" && magic.IsMarkdown))
+                html.Append(MarkdownHtml.ToHtml(cell.Type == "markdown" ? source : magic.Code));
+            else if (cell.Type == "code")
+            {
+                var count = cell.Json["execution_count"]?.ToString() ?? " ";
+                var tags = cell.Tags.Count > 0 ? $" <span class=\"tag\">{Esc(string.Join(", ", cell.Tags))}</span>" : "";
+                html.Append($"<div class=\"prompt\">In [{count}]:{tags}</div>\n<pre class=\"source\">{Esc(source)}</pre>\n");
+                if (cell.Json["outputs"] is JsonArray outputs)
+                    foreach (var output in outputs.OfType<JsonObject>()) Output(html, output, plotly, ref plotIndex);
+            }
+            else html.Append($"<pre>{Esc(source)}</pre>\n");
+            html.Append("</div>\n");
+        }
+        return html.Append("</body>\n</html>\n").ToString();
+    }
+
+    /// <summary>The run-all index: one row per notebook linking its page, with status and duration.</summary>
+    public static string Index(IReadOnlyList<RunResult> results, IReadOnlyList<string> notRun)
+    {
+        var html = Page("DistillKit notebooks", plotly: false);
+        int passed = results.Count(r => r.Status == RunStatus.Succeeded);
+        var cls = passed == results.Count && notRun.Count == 0 ? "ok" : "failed";
+        html.Append($"<p class=\"status {cls}\">{passed} of {results.Count + notRun.Count} notebooks passed</p>\n");
+        html.Append("<table>\n<thead><tr><th>Notebook</th><th>Status</th><th>Duration</th><th>Notebook file</th></tr></thead>\n<tbody>\n");
+        foreach (var r in results)
+        {
+            var page = Uri.EscapeDataString(Path.GetFileName(r.HtmlPath));
+            var ipynb = Uri.EscapeDataString(Path.GetFileName(r.NotebookPath));
+            html.Append($"<tr><td><a href=\"{page}\">{Esc(r.Name)}</a></td><td class=\"{(r.Status == RunStatus.Succeeded ? "ok" : "failed")}\">{Esc(StatusText(r))}</td>")
+                .Append($"<td>{r.Duration.TotalSeconds:0.0} s</td><td><a href=\"{ipynb}\">{Esc(Path.GetFileName(r.NotebookPath))}</a></td></tr>\n");
+        }
+        foreach (var name in notRun) html.Append($"<tr><td>{Esc(name)}</td><td class=\"failed\">not run</td><td></td><td></td></tr>\n");
+        return html.Append("</tbody>\n</table>\n</body>\n</html>\n").ToString();
+    }
+
+    /// <summary>The plotly.js bundle: <c>DISTILLKIT_PLOTLYJS</c>, else <c>node_modules/plotly.js-dist-min/plotly.min.js</c> under the repository root (the folder above <paramref name="startDir"/> holding Lib.csproj); null when absent.</summary>
+    public static string? FindPlotly(string startDir)
+    {
+        if (Environment.GetEnvironmentVariable("DISTILLKIT_PLOTLYJS") is { Length: > 0 } env && File.Exists(env)) return env;
+        for (var dir = new DirectoryInfo(startDir); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Lib.csproj")))
+            {
+                var js = Path.Combine(dir.FullName, "node_modules", "plotly.js-dist-min", "plotly.min.js");
+                return File.Exists(js) ? js : null;
+            }
+        return null;
+    }
+
+    static string StatusText(RunResult r) => r.Status switch
+    {
+        RunStatus.Succeeded => "ok",
+        RunStatus.TimedOut => $"timed out in cell {r.FailedCell}",
+        _ => r.Message?.Replace($"notebook {r.Name}: ", "") ?? "failed",
+    };
+
+    static StringBuilder Page(string title, bool plotly)
+    {
+        var html = new StringBuilder($"<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>{Esc(title)}</title>\n<style>{Style}</style>\n");
+        if (plotly) html.Append($"<script src=\"{PlotlyFile}\"></script>\n");
+        return html.Append($"</head>\n<body>\n<h1>{Esc(title)}</h1>\n");
+    }
+
+    static void Output(StringBuilder html, JsonObject output, bool plotly, ref int plotIndex)
+    {
+        html.Append("<div class=\"output\">");
+        switch (output["output_type"]?.GetValue<string>())
+        {
+            case "stream":
+                var name = output["name"]?.GetValue<string>() ?? "stdout";
+                html.Append($"<pre class=\"{Esc(name)}\">{Esc(Text(output["text"]))}</pre>");
+                break;
+            case "error":
+                var trace = output["traceback"] is JsonArray t ? string.Join("\n", t.Select(l => l?.GetValue<string>())) : "";
+                html.Append($"<pre class=\"error\">{Esc(Text(output["ename"]))}: {Esc(Text(output["evalue"]))}\n{Esc(trace)}</pre>");
+                break;
+            default:
+                if (output["data"] is JsonObject data) Bundle(html, data, plotly, ref plotIndex);
+                break;
+        }
+        html.Append("</div>\n");
+    }
+
+    /// <summary>Renders the richest mime type of a bundle.</summary>
+    static void Bundle(StringBuilder html, JsonObject data, bool plotly, ref int plotIndex)
+    {
+        if (data[PlotlyMime] is JsonNode fig)
+        {
+            if (plotly)
+            {
+                var id = $"plot-{++plotIndex}";
+                // The default encoder escapes '<', '>' and '&', so the JSON cannot close the script element.
+                html.Append($"<div id=\"{id}\"></div><script>(function(){{var fig={fig.ToJsonString()};Plotly.newPlot(\"{id}\",fig.data,fig.layout||{{}});}})();</script>");
+            }
+            else
+                html.Append("<p class=\"note\">plotly.js not found (install node_modules/plotly.js-dist-min or set DISTILLKIT_PLOTLYJS): figure shown as JSON.</p>")
+                    .Append($"<details><summary>{PlotlyMime}</summary><pre>{Esc(fig.ToJsonString())}</pre></details>");
+            return;
+        }
+        foreach (var mime in new[] { "image/png", "image/jpeg", "image/gif" })
+            if (data[mime] is JsonNode img) { html.Append($"<img src=\"data:{mime};base64,{Esc(Text(img))}\">"); return; }
+        if (data["image/svg+xml"] is JsonNode svg) { html.Append(Text(svg)); return; }
+        if (data["text/html"] is JsonNode h) { html.Append(Text(h)); return; }
+        if (data["text/markdown"] is JsonNode md) { html.Append(MarkdownHtml.ToHtml(Text(md))); return; }
+        if (data["application/json"] is JsonNode json) { html.Append($"<pre>{Esc(json.ToJsonString())}</pre>"); return; }
+        html.Append($"<pre>{Esc(Text(data["text/plain"]))}</pre>");
+    }
+
+    /// <summary>An nbformat multiline string (a string or a list of lines).</summary>
+    static string Text(JsonNode? node) => node switch
+    {
+        JsonArray lines => string.Concat(lines.Select(l => l?.GetValue<string>())),
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        null => "",
+        _ => node.ToJsonString(),
+    };
+
+    static string Esc(string? s) => WebUtility.HtmlEncode(s ?? "");
+}

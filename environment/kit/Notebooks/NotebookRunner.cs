@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace DistillKit.Cli.Notebooks;
+
+/// <summary>Settings of a headless notebook run.</summary>
+public sealed record RunOptions
+{
+    /// <summary>Overrides of the <c>parameters</c> cell: name → value as typed on the command line.</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Where the executed <c>.ipynb</c> and <c>.html</c> go (relative to the current directory).</summary>
+    public string OutDir { get; init; } = Path.Combine("out", "notebooks");
+
+    /// <summary>Wall-time limit of each cell; null for none.</summary>
+    public TimeSpan? CellTimeout { get; init; }
+
+    /// <summary>Run cells with the notebook's folder as current directory, as VS Code's kernel does (the CLI does).</summary>
+    public bool RunInNotebookFolder { get; init; }
+
+    /// <summary>Progress lines (<c>[name] cell 3/12 ... 0.4 s</c>); null for none.</summary>
+    public TextWriter? Progress { get; init; }
+
+    /// <summary>plotly.min.js to copy beside the HTML; null to look for it (<see cref="HtmlReport.FindPlotly"/>).</summary>
+    public string? PlotlyJs { get; init; }
+}
+
+/// <summary>How a notebook run ended.</summary>
+public enum RunStatus { Succeeded, Failed, TimedOut }
+
+/// <summary>The outcome of one notebook run.</summary>
+/// <param name="FailedCell">1-based index among all cells of the executed notebook (which includes an injected parameters cell).</param>
+/// <param name="Message"><c>notebook NAME: cell N failed: ...</c> when the run did not succeed.</param>
+/// <param name="CellDurations">Wall time per cell, null for cells not executed (markdown, or after a failure).</param>
+public sealed record RunResult(
+    string Name, RunStatus Status, int? FailedCell, string? Message,
+    string NotebookPath, string HtmlPath, TimeSpan Duration, IReadOnlyList<TimeSpan?> CellDurations)
+{
+    public bool Succeeded => Status == RunStatus.Succeeded;
+}
+
+/// <summary>The outcome of running every notebook of a folder.</summary>
+/// <param name="NotRun">Notebooks skipped because an earlier one timed out (its runaway cell may still hold the process).</param>
+public sealed record RunAllResult(IReadOnlyList<RunResult> Results, IReadOnlyList<string> NotRun, string IndexPath)
+{
+    public bool Succeeded => NotRun.Count == 0 && Results.All(r => r.Succeeded);
+}
+
+/// <summary>
+/// Executes notebooks headless: C# cells run in order in one Roslyn scripting state; the executed notebook
+/// (outputs, execution counts, ids) and a self-contained HTML page are written to the out folder even when a
+/// cell fails. The run stops at the first failing cell.
+/// </summary>
+public static class NotebookRunner
+{
+    /// <summary>Runs the notebook at <paramref name="path"/>.</summary>
+    public static async Task<RunResult> RunAsync(string path, RunOptions options)
+    {
+        var clock = Stopwatch.StartNew();
+        var full = Path.GetFullPath(path);
+        var name = Path.GetFileNameWithoutExtension(full);
+        var outDir = Path.GetFullPath(options.OutDir);
+        if (Path.Combine(outDir, name + ".ipynb") == full)
+            throw new ArgumentException($"the out folder {outDir} holds {name}.ipynb itself; choose another --out so the notebook is not overwritten");
+        var notebook = NotebookDocument.Load(full);
+        NotebookParameters.Inject(notebook, options.Parameters, name);
+        notebook.EnsureIds();
+
+        var cells = notebook.Cells;
+        foreach (var cell in cells) cell.ClearOutputs();
+        var durations = new TimeSpan?[cells.Count];
+        var status = RunStatus.Succeeded;
+        int? failedCell = null;
+        string? message = null;
+        var session = new ScriptSession(full);
+        var workingDirectory = Environment.CurrentDirectory;
+        if (options.RunInNotebookFolder) Environment.CurrentDirectory = Path.GetDirectoryName(full)!;
+        try
+        {
+            int executionCount = 0;
+            for (int i = 0; i < cells.Count; i++)
+            {
+                var source = cells[i].Source;
+                if (cells[i].Type != "code" || CellMagic.Parse(source).IsMarkdown || string.IsNullOrWhiteSpace(source)) continue;
+                var run = await session.RunCellAsync(source, i + 1, ++executionCount, options.CellTimeout);
+                cells[i].Json["execution_count"] = executionCount;
+                cells[i].Json["outputs"] = run.Outputs;
+                durations[i] = run.Duration;
+                var verdict = run.Status switch { CellStatus.Succeeded => "", CellStatus.TimedOut => " TIMED OUT", _ => " FAILED" };
+                options.Progress?.WriteLine($"[{name}] cell {i + 1}/{cells.Count} ... {run.Duration.TotalSeconds:0.0} s{verdict}");
+                if (run.Status != CellStatus.Succeeded)
+                {
+                    status = run.Status == CellStatus.TimedOut ? RunStatus.TimedOut : RunStatus.Failed;
+                    failedCell = i + 1;
+                    message = $"notebook {name}: cell {i + 1} failed: {run.Message}";
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            if (options.RunInNotebookFolder) Environment.CurrentDirectory = workingDirectory;
+        }
+
+        var result = new RunResult(name, status, failedCell, message,
+            Path.Combine(outDir, name + ".ipynb"), Path.Combine(outDir, name + ".html"), clock.Elapsed, durations);
+        Write(notebook, result, options, Path.GetDirectoryName(full)!);
+        options.Progress?.WriteLine($"[{name}] {(result.Succeeded ? "done" : status == RunStatus.TimedOut ? "timed out" : "failed")} in {clock.Elapsed.TotalSeconds:0.0} s -> {result.HtmlPath}");
+        return result;
+    }
+
+    /// <summary>
+    /// Runs every <c>*.ipynb</c> of <paramref name="directory"/> in file-name order, going on past failures, and
+    /// writes <c>index.html</c> in the out folder. Stops after a timeout (the runaway cell cannot be aborted).
+    /// </summary>
+    public static async Task<RunAllResult> RunAllAsync(string directory, RunOptions options)
+    {
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"notebook folder not found: {directory}");
+        var files = Directory.GetFiles(directory, "*.ipynb").OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal).ToList();
+        if (files.Count == 0) throw new ArgumentException($"no .ipynb files in {directory}");
+        var results = new List<RunResult>();
+        var notRun = new List<string>();
+        foreach (var file in files)
+        {
+            if (results.Any(r => r.Status == RunStatus.TimedOut)) { notRun.Add(Path.GetFileNameWithoutExtension(file)); continue; }
+            results.Add(await RunAsync(file, options));
+        }
+        var index = Path.Combine(Path.GetFullPath(options.OutDir), "index.html");
+        File.WriteAllText(index, HtmlReport.Index(results, notRun));
+        return new RunAllResult(results, notRun, index);
+    }
+
+    static void Write(NotebookDocument notebook, RunResult result, RunOptions options, string notebookDir)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(result.NotebookPath)!);
+        notebook.Save(result.NotebookPath);
+        bool plotly = false;
+        if (HasPlotly(notebook) && (options.PlotlyJs ?? HtmlReport.FindPlotly(notebookDir)) is { } js && File.Exists(js))
+        {
+            var copy = Path.Combine(Path.GetDirectoryName(result.HtmlPath)!, HtmlReport.PlotlyFile);
+            if (Path.GetFullPath(js) != copy) File.Copy(js, copy, overwrite: true);
+            plotly = true;
+        }
+        File.WriteAllText(result.HtmlPath, HtmlReport.Notebook(notebook, result, plotly));
+    }
+
+    static bool HasPlotly(NotebookDocument notebook) =>
+        notebook.Cells.Any(c => c.Json["outputs"] is JsonArray outputs &&
+            outputs.Any(o => o?["data"] is JsonObject data && data.ContainsKey(HtmlReport.PlotlyMime)));
+}

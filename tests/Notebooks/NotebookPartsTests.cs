@@ -1,0 +1,149 @@
+using System.Text.Json.Nodes;
+using DistillKit.Cli.Notebooks;
+using Xunit;
+using static DistillKit.Tests.Notebooks.NotebookTestKit;
+
+namespace DistillKit.Tests.Notebooks;
+
+/// <summary>The runner's parts on their own: writer format, parameters, magics, formatting, markdown, HTML.</summary>
+public sealed class NotebookPartsTests
+{
+    [Fact]
+    public void WriterProducesDotNetInteractiveFormatWithoutOutputs()
+    {
+        var nb = new NotebookWriter().Markdown("# T").Parameters("var seed = 0;").Code("seed").Build();
+        var meta = nb.Root["metadata"]!;
+        Assert.Equal(".net-csharp", (string?)meta["kernelspec"]!["name"]);
+        Assert.Equal(".NET (C#)", (string?)meta["kernelspec"]!["display_name"]);
+        Assert.Equal("csharp", (string?)meta["polyglot_notebook"]!["kernelInfo"]!["items"]![0]!["name"]);
+        Assert.Equal(4, (int)nb.Root["nbformat"]!);
+        Assert.Equal(5, (int)nb.Root["nbformat_minor"]!);
+        var code = nb.Cells[2];
+        Assert.Equal("csharp", (string?)code.Json["metadata"]!["dotnet_interactive"]!["language"]);
+        Assert.Equal("csharp", (string?)code.Json["metadata"]!["polyglot_notebook"]!["kernelName"]);
+        Assert.Empty(Outputs(code));
+        Assert.Equal(new[] { "parameters" }, nb.Cells[1].Tags);
+        Assert.Equal(3, nb.Cells.Select(c => c.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public void SaveAndLoadRoundTripKeepsUnknownMetadata()
+    {
+        var path = Path.Combine(TempDir("roundtrip"), "a.ipynb");
+        var nb = new NotebookWriter().Code("var x = 1;\nx").Build();
+        nb.Root["metadata"]!["custom"] = new JsonObject { ["keep"] = "me" };
+        nb.Save(path);
+        var back = NotebookDocument.Load(path);
+        Assert.Equal("me", (string?)back.Root["metadata"]!["custom"]!["keep"]);
+        Assert.Equal("var x = 1;\nx", back.Cells[0].Source);
+        Assert.Equal(new[] { "var x = 1;\n", "x" }, ((JsonArray)back.Cells[0].Json["source"]!).Select(l => (string?)l));
+    }
+
+    [Fact]
+    public void LoadNamesTheFileOnBadInput()
+    {
+        var path = Path.Combine(TempDir("bad"), "broken.ipynb");
+        File.WriteAllText(path, "{\"nbformat\": 3, \"cells\": []}");
+        var e = Assert.Throws<InvalidDataException>(() => NotebookDocument.Load(path));
+        Assert.Contains("broken.ipynb", e.Message);
+    }
+
+    [Fact]
+    public void EnsureIdsAddsMissingAndReplacesDuplicateIds()
+    {
+        var nb = new NotebookWriter().Code("1").Code("2").Code("3").Build();
+        nb.Cells[0].Json.Remove("id");
+        nb.Cells[2].Json["id"] = nb.Cells[1].Id;
+        nb.Root["nbformat_minor"] = 4;
+        nb.EnsureIds();
+        Assert.Equal(3, nb.Cells.Select(c => c.Id).Distinct().Count());
+        Assert.All(nb.Cells, c => Assert.Matches("^[A-Za-z0-9_-]{1,64}$", c.Id!));
+        Assert.Equal(5, (int)nb.Root["nbformat_minor"]!);
+    }
+
+    [Theory]
+    [InlineData("7", false, "7")]
+    [InlineData("-1.5e3", false, "-1.5e3")]
+    [InlineData("True", false, "true")]
+    [InlineData("smoke", false, "\"smoke\"")]
+    [InlineData("7", true, "\"7\"")]
+    [InlineData("1.", false, "\"1.\"")]
+    [InlineData("a \"b\" \\c", false, "\"a \\\"b\\\" \\\\c\"")]
+    public void ParameterValuesBecomeCSharpLiterals(string value, bool asString, string expected) =>
+        Assert.Equal(expected, NotebookParameters.Literal(value, asString));
+
+    [Fact]
+    public void InjectingAnUndeclaredParameterFails()
+    {
+        var nb = new NotebookWriter().Parameters("var preset = \"smoke\";\nint seed = 0;").Build();
+        Assert.Equal(new[] { "preset", "seed" }, NotebookParameters.Declared(nb.Cells[0].Source).Keys);
+        var e = Assert.Throws<ArgumentException>(() =>
+            NotebookParameters.Inject(nb, new Dictionary<string, string> { ["epochs"] = "3" }, "nb"));
+        Assert.Contains("epochs", e.Message);
+    }
+
+    [Fact]
+    public void InjectingTwiceReplacesTheEarlierInjectedCell()
+    {
+        var nb = new NotebookWriter().Parameters("var seed = 0;").Code("seed").Build();
+        NotebookParameters.Inject(nb, new Dictionary<string, string> { ["seed"] = "1" }, "nb");
+        NotebookParameters.Inject(nb, new Dictionary<string, string> { ["seed"] = "2" }, "nb");
+        Assert.Equal(3, nb.Cells.Count);
+        Assert.Contains("seed = 2;", nb.Cells[1].Source);
+    }
+
+    [Fact]
+    public void MagicsAreParsed()
+    {
+        var timed = CellMagic.Parse("#!csharp\n#!time\nvar x = 1;");
+        Assert.True(timed.Time);
+        Assert.Equal("\n\nvar x = 1;", timed.Code); // blanked, so compiler line numbers match the cell
+        Assert.True(CellMagic.Parse("#!markdown\n# Hi").IsMarkdown);
+        Assert.Equal("#!fsharp", CellMagic.Parse("#!fsharp\n1").Unsupported);
+        Assert.Equal(new[] { "Foo, 1.0" }, CellMagic.Parse("#r \"nuget: Foo, 1.0\"").NuGetPackages);
+    }
+
+    [Fact]
+    public void DefaultFormattingCoversStringsHtmlRecordsAndOtherValues()
+    {
+        Assert.Equal("hi", (string?)ValueFormatter.MimeBundle("hi")["text/plain"]);
+        Assert.Equal("<i>x</i>", (string?)ValueFormatter.MimeBundle(new HtmlString("<i>x</i>"))["text/html"]);
+        Assert.Equal("3.5", (string?)ValueFormatter.MimeBundle(3.5)["text/plain"]);
+        var table = (string?)ValueFormatter.MimeBundle(new[] { new Row("a<", 1), new Row("b", 2) })["text/html"];
+        Assert.Equal("<table><thead><tr><th>Name</th><th>Count</th></tr></thead><tbody><tr><td>a&lt;</td><td>1</td></tr>"
+            + "<tr><td>b</td><td>2</td></tr></tbody></table>", table);
+        Assert.False(ValueFormatter.MimeBundle(new List<int> { 1, 2 }).ContainsKey("text/html"));
+        Assert.Equal("List<Int32> [1, 2]", (string?)ValueFormatter.MimeBundle(new List<int> { 1, 2 })["text/plain"]);
+    }
+
+    record Row(string Name, int Count);
+
+    [Fact]
+    public void MarkdownConvertsBlocksAndInlineMarkupAndDropsUnsafeLinks()
+    {
+        var html = MarkdownHtml.ToHtml("## Title\n\n- one *it*\n- two `a<b`\n\n1. first\n\n```csharp\nvar x = 1 < 2;\n```\n\n[bad](javascript:alert(1)) and __strong__ and [ok](docs/a.md)\n\n| a | b |\n|---|---|\n| 1 | 2 |");
+        Assert.Contains("<h2>Title</h2>", html);
+        Assert.Contains("<ul>\n<li>one <em>it</em></li>\n<li>two <code>a&lt;b</code></li>\n</ul>", html);
+        Assert.Contains("<ol>\n<li>first</li>\n</ol>", html);
+        Assert.Contains("<pre><code class=\"language-csharp\">var x = 1 &lt; 2;</code></pre>", html);
+        Assert.DoesNotContain("javascript:", html);
+        Assert.Contains("<strong>strong</strong>", html);
+        Assert.Contains("<a href=\"docs/a.md\">ok</a>", html);
+        Assert.Contains("<th>a</th><th>b</th>", html);
+        Assert.Contains("<td>1</td><td>2</td>", html);
+    }
+
+    [Fact]
+    public void PlotlyFigureWithoutPlotlyJsShowsJsonAndANote()
+    {
+        var nb = new NotebookWriter().Code("fig").Build();
+        var bundle = new JsonObject { [HtmlReport.PlotlyMime] = JsonNode.Parse(SwatchFormatterSource.Figure), ["text/plain"] = "fig" };
+        nb.Cells[0].Json["outputs"] = new JsonArray(new JsonObject { ["output_type"] = "display_data", ["data"] = bundle, ["metadata"] = new JsonObject() });
+        var result = new RunResult("fig", RunStatus.Succeeded, null, null, "fig.ipynb", "fig.html", TimeSpan.FromSeconds(1), [null]);
+        var html = HtmlReport.Notebook(nb, result, plotly: false);
+        Assert.Contains("plotly.js not found", html);
+        Assert.Contains("scatter", html);
+        Assert.DoesNotContain("Plotly.newPlot", html);
+        Assert.DoesNotContain("<script", html);
+    }
+}
