@@ -15,7 +15,7 @@ import sys, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 c = ET.parse(sys.argv[1]).getroot().find(".//t:ResultSummary/t:Counters", ns)
 total, passed, failed = int(c.get("total")), int(c.get("passed")), int(c.get("failed")) + int(c.get("error")) + int(c.get("timeout")) + int(c.get("aborted"))
-skipped = int(c.get("notExecuted"))
+skipped = int(c.get("total")) - int(c.get("executed"))  # the trx logger counts skipped tests as not executed
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 else

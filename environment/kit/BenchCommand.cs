@@ -7,14 +7,11 @@ using static DistillKit.Torch.torch.nn.functional;
 namespace DistillKit.Cli;
 
 /// <summary>
-/// <c>./kit bench [engine] [--threads N] [--steps N]</c>: C# vs PyTorch eager (Debian's python3-torch, the same
+/// <c>./kit bench [engine|pwcnet|costvolume] [--threads N] [--steps N]</c>: C# vs PyTorch eager (Debian's python3-torch, the same
 /// libtorch) in one run with the same thread count; prints the measurements and the ratios C#/PyTorch.
 /// </summary>
 public static class BenchCommand
 {
-    /// <summary>Further benchmarks registered by other parts of the kit (name → runner taking threads and steps).</summary>
-    public static readonly Dictionary<string, Func<int, int, int>> Extra = new();
-
     public static int Run(string[] args)
     {
         var opts = CliArgs.Parse(args);
@@ -22,9 +19,13 @@ public static class BenchCommand
         int steps = opts.Int("steps", 20);
         var which = opts.Positional.Count > 0 ? opts.Positional[0] : "engine";
         torch.set_num_threads(threads);
-        if (which == "engine") return Engine(threads, steps);
-        if (Extra.TryGetValue(which, out var run)) return run(threads, steps);
-        throw new ArgumentException($"unknown benchmark '{which}': engine{string.Concat(Extra.Keys.Select(k => ", " + k))}");
+        return which switch
+        {
+            "engine" => Engine(threads, steps),
+            "pwcnet" => PwcNetBench.Run(threads, Math.Min(steps, 10)),
+            "costvolume" => PwcNetBench.CostVolumeForms(threads),
+            _ => throw new ArgumentException($"unknown benchmark '{which}': engine, pwcnet, costvolume"),
+        };
     }
 
     static int Engine(int threads, int steps)

@@ -374,43 +374,7 @@ DK_API int32_t dk_config(char* buf, int32_t cap) {
   return static_cast<int32_t>(s.size());
 }
 
-// ---------------------------------------------------------------- serialization (PyTorch pickle files)
-
-thread_local std::vector<std::string> g_names;
-thread_local std::vector<Handle> g_loaded;
-
-// Loads a file written by Python's torch.save(dict_of_tensors) through libtorch's own unpickler.
-// Returns the number of entries (read with dk_loaded_name / dk_loaded_tensor) or -1.
-DK_API int32_t dk_pickle_load(const char* path) {
-  return guarded([&]() -> int32_t {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw std::runtime_error(std::string("cannot open ") + path);
-    std::vector<char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    auto v = torch::pickle_load(bytes);
-    for (auto h : g_loaded) dk_free(h);
-    g_names.clear();
-    g_loaded.clear();
-    if (!v.isGenericDict())
-      throw std::runtime_error(std::string(path) + " does not hold a dict of tensors (found " + v.tagKind() + ")");
-    for (const auto& kv : v.toGenericDict()) {
-      if (!kv.key().isString()) throw std::runtime_error("non-string key in " + std::string(path));
-      if (!kv.value().isTensor())
-        throw std::runtime_error("entry '" + kv.key().toStringRef() + "' in " + path + " is not a tensor");
-      g_names.push_back(kv.key().toStringRef());
-      g_loaded.push_back(wrap(kv.value().toTensor()));
-    }
-    return static_cast<int32_t>(g_names.size());
-  }, -1);
-}
-
-DK_API const char* dk_loaded_name(int32_t k) { return g_names[static_cast<size_t>(k)].c_str(); }
-
-// Hands over ownership of the loaded tensor k.
-DK_API Handle dk_loaded_tensor(int32_t k) {
-  auto h = g_loaded[static_cast<size_t>(k)];
-  g_loaded[static_cast<size_t>(k)] = nullptr;
-  return h;
-}
+// ---------------------------------------------------------------- serialization (PyTorch pickle files; reading is managed)
 
 // Writes name -> tensor pairs in the format Python's torch.load reads.
 DK_API int32_t dk_pickle_save(const char* path, const char** names, Handle* tensors, int32_t n) {

@@ -50,9 +50,11 @@ public sealed class DisposeScope : IDisposable
     }
 
     /// <summary>Hands several tensors to the enclosing scope.</summary>
-    public void MoveToOuter(params Tensor[] ts)
+    public void MoveToOuter(Tensor first, Tensor second, params Tensor[] more)
     {
-        foreach (var t in ts) Move(t);
+        Move(first);
+        Move(second);
+        foreach (var t in more) Move(t);
     }
 
     /// <summary>Removes a tensor from this scope: the caller disposes it.</summary>

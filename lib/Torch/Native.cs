@@ -98,9 +98,6 @@ internal static unsafe partial class Native
     [DllImport(Lib)] internal static extern int dk_cuda_device_count();
     [DllImport(Lib)] internal static extern int dk_config(byte* buf, int cap);
 
-    [DllImport(Lib)] internal static extern int dk_pickle_load([MarshalAs(UnmanagedType.LPUTF8Str)] string path);
-    [DllImport(Lib)] internal static extern IntPtr dk_loaded_name(int k);
-    [DllImport(Lib)] internal static extern IntPtr dk_loaded_tensor(int k);
     [DllImport(Lib)] internal static extern int dk_pickle_save([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr* names, IntPtr* tensors, int n);
 
     /// <summary>The last native error message of this thread.</summary>

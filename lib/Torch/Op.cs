@@ -84,6 +84,12 @@ public sealed unsafe class Call
     public static Call Start()
     {
         var c = _current ??= new Call();
+        if (c._nKeep > 0)
+        {
+            // a previous call failed while its arguments were being built or its operator looked up
+            Array.Clear(c._keep, 0, c._nKeep);
+            c._nKeep = 0;
+        }
         c._n = 0;
         c._scratchUsed = 0;
         return c;

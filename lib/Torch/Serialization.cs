@@ -7,8 +7,9 @@ namespace DistillKit.Torch;
 
 /// <summary>
 /// Named-tensor files: safetensors (readable by Python's <c>safetensors</c>), TorchSharp's <c>.dat</c>, and
-/// PyTorch's <c>torch.save(state_dict)</c> (read and written through libtorch's own pickler). Every reader
-/// throws <see cref="InvalidDataException"/> naming the file and the problem on bad input.
+/// PyTorch's <c>torch.save(state_dict)</c> (read by the managed reader in <c>Pickle/</c>, written through
+/// libtorch's own pickler). Every reader throws <see cref="InvalidDataException"/> naming the file and the
+/// problem on bad input.
 /// </summary>
 public static class Serialization
 {
@@ -184,21 +185,25 @@ public static class Serialization
 
     // ------------------------------------------------------------------ PyTorch pickle (torch.save)
 
-    /// <summary>Reads a file written by Python's <c>torch.save(dict_of_tensors)</c> (e.g. a state dict).</summary>
-    public static OrderedDictionary<string, Tensor> LoadPth(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"no such file: {path}", path);
-        Native.Init();
-        int n = Native.dk_pickle_load(path);
-        if (n < 0) throw Bad(path, "libtorch could not unpickle it: " + Native.LastError());
-        var result = new OrderedDictionary<string, Tensor>();
-        for (int k = 0; k < n; k++)
-        {
-            var name = Marshal.PtrToStringUTF8(Native.dk_loaded_name(k))!;
-            result[name] = new Tensor(Native.dk_loaded_tensor(k));
-        }
-        return result;
-    }
+    /// <summary>
+    /// Reads a file written by Python's <c>torch.save</c> (zip format, PyTorch 1.6 and later) into name → tensor:
+    /// the tensors of the top-level dict (a state dict is an <c>OrderedDict</c>; its <c>_metadata</c> is ignored),
+    /// with nested dicts flattened under dotted keys, so <c>{"model": {"conv1.weight": w}, "epoch": 3}</c> gives
+    /// <c>model.conv1.weight</c>; non-tensor leaves (numbers, strings, lists) are skipped. Tensors come back on the
+    /// CPU, contiguous, in file order, one handle per key (a tensor saved under two names shares its memory).
+    /// Read by a managed unpickler that only accepts tensors, storages and plain containers: any other pickled
+    /// class throws <see cref="InvalidDataException"/> naming it.
+    /// </summary>
+    public static OrderedDictionary<string, Tensor> LoadPth(string path) => PthReader.ReadTensors(path);
+
+    /// <summary>
+    /// Reads a <c>torch.save</c> file into its whole object tree: dicts as <c>OrderedDictionary&lt;object, object?&gt;</c>
+    /// (keys <c>string</c> or <c>long</c>), lists as <c>List&lt;object?&gt;</c>, tuples as <c>object?[]</c>, sets as
+    /// <c>HashSet&lt;object?&gt;</c>, ints as <c>long</c> (<c>BigInteger</c> past 64 bits), floats as <c>double</c>, <c>string</c>, <c>bool</c>,
+    /// <c>null</c>, <c>byte[]</c>, <see cref="Device"/> and <see cref="Tensor"/> (CPU, contiguous; the caller disposes
+    /// them). Throws <see cref="InvalidDataException"/> naming the file and the problem.
+    /// </summary>
+    public static object? LoadPthObject(string path) => PthReader.ReadObject(path);
 
     /// <summary>Writes name → tensor in the format Python's <c>torch.load</c> reads.</summary>
     public static unsafe void SavePth(IEnumerable<KeyValuePair<string, Tensor>> tensors, string path)

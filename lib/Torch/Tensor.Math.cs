@@ -145,7 +145,11 @@ public partial class Tensor
     public static Tensor operator *(Scalar a, Tensor b) => b.mul(a);
     public static Tensor operator /(Tensor a, Tensor b) => a.div(b);
     public static Tensor operator /(Tensor a, Scalar b) => a.div(b);
-    public static Tensor operator /(Scalar a, Tensor b) => Call.Start().T(b).Tensor(s_reciprocal).mul_(a);
+    public static Tensor operator /(Scalar a, Tensor b)
+    {
+        using var r = b.reciprocal(); // not in place: ReciprocalBackward needs its output unchanged
+        return r.mul(a);
+    }
     public static Tensor operator -(Tensor a) => a.neg();
     public static Tensor operator %(Tensor a, Scalar b) => a.remainder(b);
     public static Tensor operator &(Tensor a, Tensor b) => a.logical_and(b);

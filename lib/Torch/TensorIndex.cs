@@ -27,6 +27,10 @@ public sealed class TensorIndex
     public static implicit operator TensorIndex(int i) => Single(i);
     public static implicit operator TensorIndex(Tensor t) => Tensor_(t);
 
+    /// <summary>A C# index: <c>^1</c> is the last element (-1); <c>^0</c> is past the end and refused.</summary>
+    public static implicit operator TensorIndex(Index i) => !i.IsFromEnd ? Single(i.Value)
+        : i.Value > 0 ? Single(-i.Value) : throw new ArgumentOutOfRangeException(nameof(i), "^0 is past the last element");
+
     /// <summary>A C# range: <c>1..^1</c> is <c>1:-1</c>, <c>..</c> the whole dimension.</summary>
     public static implicit operator TensorIndex(Range r) => Slice(
         r.Start.IsFromEnd ? (r.Start.Value == 0 ? null : -r.Start.Value) : r.Start.Value,
@@ -73,10 +77,18 @@ public partial class Tensor
         return result;
     }
 
+    /// <summary>Dimensions an index uses up: a boolean mask covers as many as it has.</summary>
+    static int Consumes(TensorIndex i) => i.Kind switch
+    {
+        TensorIndex.K.Single or TensorIndex.K.Slice => 1,
+        TensorIndex.K.Tensor => i.Tensor!.dtype is ScalarType.Bool or ScalarType.Byte ? i.Tensor.dim() : 1,
+        _ => 0,
+    };
+
     /// <summary>Applies integer/slice/new-axis indices as views; returns advanced-index tensors per dimension, if any.</summary>
     (Tensor view, Tensor?[]? tensorIdx) BasicIndex(TensorIndex[] indices)
     {
-        int consumed = indices.Count(i => i.Kind is TensorIndex.K.Single or TensorIndex.K.Slice or TensorIndex.K.Tensor);
+        int consumed = indices.Sum(Consumes);
         if (indices.Count(i => i.Kind == TensorIndex.K.Ellipsis) > 1) throw new ArgumentException("at most one ellipsis in an index");
         int nd = dim();
         if (consumed > nd) throw new ArgumentException($"too many indices ({consumed}) for a tensor of {nd} dimensions");
@@ -109,7 +121,7 @@ public partial class Tensor
                 case TensorIndex.K.Tensor:
                     tensorIdx.Add(ix.Tensor);
                     anyTensor = true;
-                    d++;
+                    d += Consumes(ix);
                     break;
             }
         }

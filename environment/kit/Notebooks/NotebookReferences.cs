@@ -28,6 +28,14 @@ sealed class NotebookReferenceResolver(string notebookDirectory) : MetadataRefer
     public override ImmutableArray<PortableExecutableReference> ResolveReference(string reference, string? baseFilePath, MetadataReferenceProperties properties)
     {
         var resolved = inner.ResolveReference(reference, baseFilePath, properties);
+        if (resolved.IsEmpty && reference.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+            && HostAssembly(Path.GetFileNameWithoutExtension(reference)) is { } hostCopy)
+        {
+            // The notebook's copy is not built (yet): the runner's own build of that library serves.
+            if (reported.Add(reference))
+                Notices.Enqueue($"note: #r \"{reference}\" was not found next to the notebook; the runner's own {Path.GetFileName(hostCopy)} is used.");
+            return [MetadataReference.CreateFromFile(hostCopy, properties)];
+        }
         var result = ImmutableArray.CreateBuilder<PortableExecutableReference>(resolved.Length);
         foreach (var r in resolved)
         {

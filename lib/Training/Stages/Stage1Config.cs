@@ -51,11 +51,11 @@ public sealed record Stage1Config
             },
             "mini" => new Stage1Config
             {
-                Model = PwcNetConfig.Mini, Data = SyntheticFlowConfig.Mini, BatchSize = 4, PhaseASteps = 600, PhaseBSteps = 1400, EvalPairs = 32,
+                Model = PwcNetConfig.Mini, Data = SyntheticFlowConfig.Mini, BatchSize = 4, PhaseASteps = 2500, PhaseBSteps = 2500, EvalPairs = 32,
                 Trainer = trainer with
                 {
-                    CheckpointEvery = 250, LogEvery = 25,
-                    Optim = trainer.Optim with { LearningRate = 1e-3, Schedule = ScheduleKind.Step, StepSize = 700, Gamma = 0.5, ClipNorm = 10 },
+                    CheckpointEvery = 500, LogEvery = 50,
+                    Optim = trainer.Optim with { LearningRate = 1e-3, Schedule = ScheduleKind.MultiStep, Milestones = [2500, 4000], Gamma = 0.5, ClipNorm = 10 },
                 },
             },
             "paper" => new Stage1Config

@@ -1,0 +1,23 @@
+using DistillKit.Torch;
+
+namespace DistillKit.Losses;
+
+/// <summary>DDFlow's generalised Charbonnier ("abs robust") penalty. Pure function of tensors.</summary>
+public static class RobustPenalty
+{
+    /// <summary>
+    /// ψ(d; m) = Σ m·(|d| + ε)^q / (2·Σ m + 1e-6) with ε = 0.01, q = 0.4 (METHODS.md §1). The numerator sums over
+    /// pixels and channels of d [B,C,H,W] with the mask m [B,1,H,W] (1 = pixel counts) broadcast over channels; the
+    /// denominator sums the mask as given (the 2 normalises a two-channel d; DDFlow keeps it for one-channel d too).
+    /// A null mask counts every pixel. Returns a 0-d tensor, differentiable in d.
+    /// </summary>
+    public static Tensor Psi(Tensor diff, Tensor? mask = null, double eps = 0.01, double q = 0.4)
+    {
+        using var scope = torch.NewDisposeScope();
+        mask ??= torch.ones([diff.size(0), 1, diff.size(2), diff.size(3)], diff.dtype, diff.device);
+        // ψ(d; m) = Σ m·(|d| + 0.01)^0.4 / (2·Σ m + 1e-6)
+        var num = ((diff.abs() + eps).pow(q) * mask).sum();
+        var den = mask.sum() * 2 + 1e-6;
+        return (num / den).MoveToOuterDisposeScope();
+    }
+}

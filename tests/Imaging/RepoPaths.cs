@@ -1,0 +1,38 @@
+using System.Diagnostics;
+
+namespace DistillKit.Tests.Imaging;
+
+/// <summary>Locations in the source tree, found by walking up from the test binary.</summary>
+internal static class RepoPaths
+{
+    static readonly Lazy<string> s_root = new(() =>
+    {
+        // above the test binary (tests/bin/...), else above this source file (a test project built elsewhere)
+        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(SourceFile()) ?? "" })
+            for (var d = new DirectoryInfo(start); d is not null && start != ""; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "Lib.csproj"))) return d.FullName;
+        throw new InvalidOperationException($"cannot find the repository root (Lib.csproj) above {AppContext.BaseDirectory}");
+    });
+
+    static string SourceFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
+
+    public static string Root => s_root.Value;
+
+    public static string Under(params string[] parts) => Path.Combine([Root, .. parts]);
+
+    /// <summary>Runs a program; returns (exit code, stdout + stderr). Kills it after <paramref name="timeoutMs"/>.</summary>
+    public static (int Code, string Output) Run(string file, IEnumerable<string> args, int timeoutMs = 60_000)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeoutMs))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(" ", args)} did not finish within {timeoutMs} ms");
+        }
+        return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+}
