@@ -6,6 +6,7 @@ public static class Program
     /// <summary>Known commands: name, one-line help, handler (args after the command name) returning an exit code.</summary>
     static readonly (string Name, string Help, Func<string[], int> Run)[] Commands =
     {
+        ("report", "the main job: every notebook on the embedded synthetic data (mini preset), HTML report written out", ReportCommand.Run),
         ("info", "engine, threads and device information", InfoCommand.Run),
         ("train", "train a stage headless: train stage1 --preset smoke|mini|paper --out DIR [--seed S] [--steps N] [--fresh]", TrainCommand.Run),
         ("flow", "run a trained model on two images: flow --checkpoint C --image1 A --image2 B --out F.flo [--png-viz V.png] [--occlusion O.png]", FlowCommand.Run),

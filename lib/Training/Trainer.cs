@@ -62,6 +62,8 @@ public sealed class Trainer
         var scheduler = _config.Optim.CreateScheduler(optimizer, _config.Steps);
         long start = 0;
         string? last = null;
+        if (!resume)
+            foreach (var (_, stale) in Checkpoint.List(CheckpointDir)) File.Delete(stale); // a fresh run never mixes with an older one
         if (resume && Checkpoint.List(CheckpointDir) is { Count: > 0 } existing)
         {
             last = existing[^1].path;
