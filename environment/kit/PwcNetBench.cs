@@ -28,8 +28,10 @@ public static class PwcNetBench
             var py = BenchCommand.RunPython("bench_pwcnet.py", threads, steps, cfgPath, batch, h, w);
             Console.Error.WriteLine($"{label}: C#...");
             double cs = Step(config, batch, h, w, steps);
+            double same = Step(config with { CostVolume = CostVolumeMode.ShiftMultiply }, batch, h, w, steps);
             double pt = py["step_ms"]!.GetValue<double>();
-            Console.WriteLine($"{label,-18} C# {cs,9:F1} ms   PyTorch {pt,9:F1} ms   ratio C#/PyTorch {cs / pt:F3}");
+            Console.WriteLine($"{label,-18} C# {cs,9:F1} ms   PyTorch {pt,9:F1} ms   ratio C#/PyTorch {cs / pt:F3}   " +
+                              $"(C# with the reference's shift-multiply cost volume: {same:F1} ms, ratio {same / pt:F3})");
             File.Delete(cfgPath);
         }
         return 0;
@@ -63,12 +65,19 @@ public static class PwcNetBench
     /// <summary>Forward + backward of the 9×9 cost volume at paper level-2 size, unfold vs shift-and-multiply.</summary>
     public static int CostVolumeForms(int threads)
     {
-        Console.WriteLine($"cost volume r=4 on [4,32,64,128] features (forward + backward), {threads} threads, median of 10");
+        foreach (var (b, c, h, w) in new[] { (4, 32, 64, 128), (8, 16, 16, 24) })
+            CostVolumeForms(threads, b, c, h, w);
+        return 0;
+    }
+
+    static void CostVolumeForms(int threads, int b, int c, int h, int w)
+    {
+        Console.WriteLine($"cost volume r=4 on [{b},{c},{h},{w}] features (forward + backward), {threads} threads, median of 10");
         double Time(CostVolumeMode mode)
         {
             torch.manual_seed(0);
-            using var f1 = torch.randn(4, 32, 64, 128).requires_grad_();
-            using var f2 = torch.randn(4, 32, 64, 128).requires_grad_();
+            using var f1 = torch.randn(b, c, h, w).requires_grad_();
+            using var f2 = torch.randn(b, c, h, w).requires_grad_();
             var times = new List<double>();
             for (int s = 0; s < 12; s++)
             {
@@ -84,8 +93,11 @@ public static class PwcNetBench
             times.Sort();
             return times[times.Count / 2];
         }
-        double unfold = Time(CostVolumeMode.Unfold), shift = Time(CostVolumeMode.ShiftMultiply);
-        Console.WriteLine($"unfold {unfold:F1} ms   shift-multiply {shift:F1} ms   ratio unfold/shift {unfold / shift:F3}");
-        return 0;
+        double shift = Time(CostVolumeMode.ShiftMultiply);
+        foreach (var mode in new[] { CostVolumeMode.ChannelsLast, CostVolumeMode.Im2Col })
+        {
+            double t = Time(mode);
+            Console.WriteLine($"  {mode,-14} {t,8:F1} ms   shift-multiply {shift,8:F1} ms   ratio {t / shift:F3}");
+        }
     }
 }

@@ -13,6 +13,8 @@
 #include <torch/csrc/jit/serialization/pickle.h>
 #include <torch/cuda.h>
 
+#include <malloc.h>
+
 #include <atomic>
 #include <cstring>
 #include <fstream>
@@ -352,6 +354,17 @@ DK_API int32_t dk_grad_enabled() { return at::GradMode::is_enabled() ? 1 : 0; }
 DK_API void dk_set_grad_enabled(int32_t on) { at::GradMode::set_enabled(on != 0); }
 
 // ---------------------------------------------------------------- engine settings
+
+// Keeps freed tensor memory in the process instead of returning it to the kernel after every free (glibc's
+// dynamic mmap threshold does not adapt in the .NET host, so each large tensor was a fresh mmap with page faults:
+// about 25% of a small conv net's training step). Allocations up to 32 MiB come from the heap, and the heap is
+// trimmed only above 512 MiB of free memory at its top.
+DK_API int32_t dk_tune_allocator() {
+  int ok = mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  ok &= mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+  ok &= mallopt(M_TOP_PAD, 64 * 1024 * 1024);
+  return ok;
+}
 
 DK_API void dk_manual_seed(uint64_t seed) {
   guarded([&]() -> int { at::manual_seed(seed); return 0; }, -1);

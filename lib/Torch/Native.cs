@@ -29,6 +29,7 @@ internal static unsafe partial class Native
     static Native()
     {
         NativeLibrary.SetDllImportResolver(typeof(Native).Assembly, Resolve);
+        if (Environment.GetEnvironmentVariable("DISTILLKIT_MALLOC_TUNING") != "0") dk_tune_allocator();
         // libtorch's OpenMP pool may start with one thread in containers; use every core unless the user chose.
         if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is null && Environment.GetEnvironmentVariable("DISTILLKIT_THREADS") is null)
             dk_set_num_threads(Environment.ProcessorCount);
@@ -91,6 +92,7 @@ internal static unsafe partial class Native
     [DllImport(Lib)] internal static extern int dk_grad_enabled();
     [DllImport(Lib)] internal static extern void dk_set_grad_enabled(int on);
 
+    [DllImport(Lib)] internal static extern int dk_tune_allocator();
     [DllImport(Lib)] internal static extern void dk_manual_seed(ulong seed);
     [DllImport(Lib)] internal static extern void dk_set_num_threads(int n);
     [DllImport(Lib)] internal static extern int dk_get_num_threads();

@@ -19,7 +19,7 @@ public partial class Tensor
     static readonly Op s_sort = new("aten::sort"), s_topk = new("aten::topk"), s_nonzero = new("aten::nonzero"), s_maskedSelect = new("aten::masked_select");
     static readonly Op s_matmul = new("aten::matmul"), s_bmm = new("aten::bmm"), s_mm = new("aten::mm");
     static readonly Op s_toDtype = new("aten::to", "dtype"), s_toDevice = new("aten::to", "device"), s_detach = new("aten::detach"), s_clone = new("aten::clone");
-    static readonly Op s_detach_ = new("aten::detach_");
+    static readonly Op s_detach_ = new("aten::detach_"), s_unfoldView = new("aten::unfold");
 
     public Tensor view(params long[] shape) => Call.Start().T(this).Ints(shape).Tensor(s_view);
     public Tensor reshape(params long[] shape) => Call.Start().T(this).Ints(shape).Tensor(s_reshape);
@@ -38,6 +38,9 @@ public partial class Tensor
     public Tensor view_as(Tensor other) => view(other.shape);
     public Tensor repeat(params long[] repeats) => Call.Start().T(this).Ints(repeats).Tensor(s_repeat);
     public Tensor narrow(long dim, long start, long length) => Call.Start().T(this).I(dim).I(start).I(length).Tensor(s_narrow);
+
+    /// <summary>Sliding windows of <paramref name="size"/> along <paramref name="dim"/> as a new last dimension (a view, no copy).</summary>
+    public Tensor unfold(long dim, long size, long step) => Call.Start().T(this).I(dim).I(size).I(step).Tensor(s_unfoldView);
 
     /// <summary>Elements start..end (exclusive, null = open) with a step along a dimension, as a view.</summary>
     public Tensor slice(long dim, long? start, long? end, long step = 1) => Call.Start().T(this).I(dim).OptI(start).OptI(end).I(step).Tensor(s_slice);
