@@ -15,26 +15,38 @@ public static class PwcNetBench
 {
     public static int Run(int threads, int steps)
     {
-        Console.WriteLine($"PWC-Net stage-1 training step (both directions + ψ loss + backward + Adam), {threads} threads, median of {steps}");
-        foreach (var (label, config, batch, h, w) in new[]
+        Console.WriteLine($"PWC-Net stage-1 training step (both directions + ψ loss + backward + Adam), {threads} threads, median of {Rounds} interleaved rounds of {steps} steps (mini: {steps * 5})");
+        foreach (var (label, config, batch, h, w, stepsHere) in new[]
                  {
-                     ("mini 4×64×96", PwcNetConfig.Mini, 4, 64, 96),
-                     ("paper 1×256×512", PwcNetConfig.Paper, 1, 256, 512),
+                     ("mini 4×64×96", PwcNetConfig.Mini, 4, 64, 96, steps * 5),
+                     ("paper 1×256×512", PwcNetConfig.Paper, 1, 256, 512, steps),
                  })
         {
             var cfgPath = Path.Combine(Path.GetTempPath(), $"dk-bench-pwc-{Environment.ProcessId}.json");
             File.WriteAllText(cfgPath, JsonSerializer.Serialize(config));
-            Console.Error.WriteLine($"{label}: PyTorch...");
-            var py = BenchCommand.RunPython("bench_pwcnet.py", threads, steps, cfgPath, batch, h, w);
-            Console.Error.WriteLine($"{label}: C#...");
-            double cs = Step(config, batch, h, w, steps);
-            double same = Step(config with { CostVolume = CostVolumeMode.ShiftMultiply }, batch, h, w, steps);
-            double pt = py["step_ms"]!.GetValue<double>();
-            Console.WriteLine($"{label,-18} C# {cs,9:F1} ms   PyTorch {pt,9:F1} ms   ratio C#/PyTorch {cs / pt:F3}   " +
-                              $"(C# with the reference's shift-multiply cost volume: {same:F1} ms, ratio {same / pt:F3})");
+            // interleaved rounds, so that drift of the machine's speed hits both sides alike
+            var cs = new List<double>(); var same = new List<double>(); var pt = new List<double>();
+            for (int round = 0; round < Rounds; round++)
+            {
+                Console.Error.WriteLine($"{label}: round {round + 1}/{Rounds}");
+                pt.Add(BenchCommand.RunPython("bench_pwcnet.py", threads, stepsHere, cfgPath, batch, h, w)["step_ms"]!.GetValue<double>());
+                cs.Add(Step(config, batch, h, w, stepsHere));
+                same.Add(Step(config with { CostVolume = CostVolumeMode.ShiftMultiply }, batch, h, w, stepsHere));
+            }
+            double c = Median(cs), p = Median(pt), sm = Median(same);
+            Console.WriteLine($"{label,-18} C# {c,9:F1} ms   PyTorch {p,9:F1} ms   ratio C#/PyTorch {c / p:F3}   " +
+                              $"(C# with the reference's shift-multiply cost volume: {sm:F1} ms, ratio {sm / p:F3})");
             File.Delete(cfgPath);
         }
         return 0;
+    }
+
+    const int Rounds = 3;
+
+    static double Median(List<double> v)
+    {
+        var s = v.OrderBy(x => x).ToList();
+        return s[s.Count / 2];
     }
 
     static double Step(PwcNetConfig config, int batch, int h, int w, int steps)

@@ -147,3 +147,24 @@ public sealed class NotebookPartsTests
         Assert.DoesNotContain("<script", html);
     }
 }
+
+public class DisplayUpdateTests
+{
+    [Fact]
+    public async Task UpdatingADisplayReplacesItsOutputInPlace()
+    {
+        var dir = Directory.CreateTempSubdirectory("dk-nb-update-").FullName;
+        new NotebookWriter()
+            .Code("var h = display(\"first\");\nConsole.WriteLine(\"between\");\nh.Update(\"second\");\nh.Update(\"third\");")
+            .Code("display(1)")
+            .Save(Path.Combine(dir, "u.ipynb"));
+        var result = await NotebookRunner.RunAsync(Path.Combine(dir, "u.ipynb"), new RunOptions { OutDir = Path.Combine(dir, "out") });
+        Assert.True(result.Succeeded, result.Message);
+        var cells = NotebookDocument.Load(result.NotebookPath).Cells;
+        var outputs = cells[0].Json["outputs"]!.AsArray();
+        Assert.Equal(2, outputs.Count); // the display (updated in place) and the stream between
+        Assert.Equal("third", outputs[0]!["data"]!["text/plain"]!.GetValue<string>());
+        Assert.Equal("between\n", outputs[1]!["text"]!.GetValue<string>());
+        Assert.Single(cells[1].Json["outputs"]!.AsArray()); // a trailing display(...) is not also shown as a result
+    }
+}

@@ -35,6 +35,17 @@ public sealed class CellOutputs
             if (!closed) items.Add(output);
     }
 
+    /// <summary>Replaces an output added earlier (a display being updated); ignored once the cell is closed.</summary>
+    public void Replace(JsonObject previous, JsonObject next)
+    {
+        lock (gate)
+        {
+            if (closed) return;
+            int i = items.IndexOf(previous);
+            if (i >= 0) items[i] = next;
+        }
+    }
+
     /// <summary>Stops collecting and returns the outputs as an nbformat <c>outputs</c> array.</summary>
     public JsonArray Close()
     {

@@ -101,7 +101,7 @@ public sealed class ScriptSession
             return Fail(CellStatus.Failed, inner.GetType().Name, inner.Message, Traceback(inner));
         }
         if (magic.Time) outputs.Write("stdout", $"Wall time: {clock.Elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms\n");
-        if (state.ReturnValue is { } value)
+        if (state.ReturnValue is { } value and not DisplayedValue)
         {
             try { outputs.Add(ValueFormatter.ExecuteResult(value, executionCount)); }
             catch (Exception e)

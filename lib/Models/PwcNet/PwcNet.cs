@@ -70,6 +70,8 @@ public sealed class PwcNet : Module<Tensor, Tensor, Tensor>
         int i = 0;
         for (int level = Config.Levels; level >= Config.OutputLevel; level--, i++)
         {
+            // one scope per level: the level's temporaries go as soon as it is done (autograd keeps what it needs)
+            using var levelScope = torch.NewDisposeScope();
             var f1 = p1[level - 1];
             var f2 = p2[level - 1];
             long h = f1.size(2), w = f1.size(3);
@@ -86,6 +88,7 @@ public sealed class PwcNet : Module<Tensor, Tensor, Tensor>
             }
             var cost = CostVolume.Compute(normalize(f1, dim: 1), normalize(warped2, dim: 1), Config.SearchRadius, Config.CostVolume);
             (feature, flow) = estimators[i].forward(torch.cat([cost, f1, flow], 1));
+            levelScope.MoveToOuter(feature, flow);
         }
         if (context is not null) flow = flow!.add(context.forward(torch.cat([feature!, flow!], 1)));
         return flow!;
