@@ -23,6 +23,7 @@ packages=(
   libturbojpeg0-dev     # JPEG codec
   chromium              # headless browser test of the HTML report
   nodejs npm            # installs the pinned plotly.js for offline reports
+  unzip curl            # data-scripts/ unpack the public datasets
 )
 names=()
 for p in "${packages[@]}"; do names+=("$p"); done

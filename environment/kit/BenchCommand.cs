@@ -7,7 +7,7 @@ using static DistillKit.Torch.torch.nn.functional;
 namespace DistillKit.Cli;
 
 /// <summary>
-/// <c>./kit bench [engine|pwcnet|costvolume] [--threads N] [--steps N]</c>: C# vs PyTorch eager (Debian's python3-torch, the same
+/// <c>./kit bench [engine|pwcnet|costvolume|data] [--threads N] [--steps N]</c>: C# vs PyTorch eager (Debian's python3-torch, the same
 /// libtorch) in one run with the same thread count; prints the measurements and the ratios C#/PyTorch.
 /// </summary>
 public static class BenchCommand
@@ -24,7 +24,8 @@ public static class BenchCommand
             "engine" => Engine(threads, steps),
             "pwcnet" => PwcNetBench.Run(threads, Math.Min(steps, 10)),
             "costvolume" => PwcNetBench.CostVolumeForms(threads),
-            _ => throw new ArgumentException($"unknown benchmark '{which}': engine, pwcnet, costvolume"),
+            "data" => SyntheticData(),
+            _ => throw new ArgumentException($"unknown benchmark '{which}': engine, pwcnet, costvolume, data"),
         };
     }
 
@@ -40,6 +41,20 @@ public static class BenchCommand
         Console.WriteLine($"threads            C# {torch.get_num_threads(),8}      PyTorch {py["threads"]}");
         Console.WriteLine($"tiny add overhead  C# {addUs,8:F3} µs   PyTorch {pyAdd,8:F3} µs   ratio C#/PyTorch {addUs / pyAdd:F3}  (target < 1)");
         Console.WriteLine($"conv net step      C# {stepMs,8:F2} ms   PyTorch {pyStep,8:F2} ms   ratio C#/PyTorch {stepMs / pyStep:F3}  (target ≤ 1.05)");
+        return 0;
+    }
+
+    /// <summary>Pairs per second of the embedded synthetic flow generator per preset (batches of 8, parallel, tensors included).</summary>
+    static int SyntheticData()
+    {
+        foreach (var (name, config, count) in new[] { ("smoke", Data.Synthetic.SyntheticFlowConfig.Smoke, 512), ("mini", Data.Synthetic.SyntheticFlowConfig.Mini, 256), ("paper", Data.Synthetic.SyntheticFlowConfig.Paper, 16) })
+        {
+            var gen = new Data.Synthetic.SyntheticFlowGenerator(config, 0);
+            gen.GenerateBatch(0, 8).Dispose(); // warm-up
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < count; i += 8) gen.GenerateBatch(1000 + i, 8).Dispose();
+            Console.WriteLine($"synthetic flow pairs, {name,-5} {config.Height}×{config.Width}: {count / sw.Elapsed.TotalSeconds,8:F1} pairs/s");
+        }
         return 0;
     }
 

@@ -10,7 +10,7 @@ public static class Program
         ("info", "engine, threads and device information", InfoCommand.Run),
         ("train", "train a stage headless: train stage1 --preset smoke|mini|paper --out DIR [--seed S] [--steps N] [--fresh]", TrainCommand.Run),
         ("flow", "run a trained model on two images: flow --checkpoint C --image1 A --image2 B --out F.flo [--png-viz V.png] [--occlusion O.png]", FlowCommand.Run),
-        ("bench", "benchmarks against PyTorch eager on the same libtorch: bench [engine] [--threads N] [--steps N]", BenchCommand.Run),
+        ("bench", "benchmarks against PyTorch eager on the same libtorch: bench [engine|pwcnet|costvolume|data] [--threads N] [--steps N]", BenchCommand.Run),
         ("notebook", "run notebooks headless: notebook run FILE.ipynb | notebook run-all", NotebookCommand.Run),
     };
 

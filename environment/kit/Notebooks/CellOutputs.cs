@@ -12,7 +12,17 @@ public sealed class CellOutputs
 {
     readonly object gate = new();
     readonly List<object> items = []; // StreamText or JsonObject
-    bool closed;
+    readonly TextWriter? echo;
+    readonly string echoPrefix;
+    bool closed, atLineStart = true;
+
+    /// <param name="echo">Where console text is also written as it happens (long cells show progress), or null.</param>
+    /// <param name="echoPrefix">Put before each echoed line, e.g. <c>[01-teacher] </c>.</param>
+    public CellOutputs(TextWriter? echo = null, string echoPrefix = "")
+    {
+        this.echo = echo;
+        this.echoPrefix = echoPrefix;
+    }
 
     sealed record StreamText(string Name, StringBuilder Text);
 
@@ -25,7 +35,21 @@ public sealed class CellOutputs
             if (closed) return;
             if (items.Count > 0 && items[^1] is StreamText last && last.Name == stream) last.Text.Append(text);
             else items.Add(new StreamText(stream, new StringBuilder(text)));
+            if (echo is not null) Echo(text);
         }
+    }
+
+    void Echo(string text)
+    {
+        var sb = new StringBuilder();
+        foreach (var ch in text)
+        {
+            if (atLineStart) sb.Append(echoPrefix);
+            sb.Append(ch);
+            atLineStart = ch == '\n';
+        }
+        echo!.Write(sb.ToString());
+        echo.Flush();
     }
 
     /// <summary>Appends a finished nbformat output object.</summary>

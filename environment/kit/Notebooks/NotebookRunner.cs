@@ -21,6 +21,9 @@ public sealed record RunOptions
     /// <summary>Progress lines (<c>[name] cell 3/12 ... 0.4 s</c>); null for none.</summary>
     public TextWriter? Progress { get; init; }
 
+    /// <summary>Echo each cell's console output to <see cref="Progress"/> as it happens (the CLI does; tests do not).</summary>
+    public bool EchoCellOutput { get; init; }
+
     /// <summary>plotly.min.js to copy beside the HTML; null to look for it (<see cref="HtmlReport.FindPlotly"/>).</summary>
     public string? PlotlyJs { get; init; }
 }
@@ -82,7 +85,8 @@ public static class NotebookRunner
             {
                 var source = cells[i].Source;
                 if (cells[i].Type != "code" || CellMagic.Parse(source).IsMarkdown || string.IsNullOrWhiteSpace(source)) continue;
-                var run = await session.RunCellAsync(source, i + 1, ++executionCount, options.CellTimeout);
+                var run = await session.RunCellAsync(source, i + 1, ++executionCount, options.CellTimeout,
+                    options.EchoCellOutput ? options.Progress : null, $"[{name}:{i + 1}] ");
                 cells[i].Json["execution_count"] = executionCount;
                 cells[i].Json["outputs"] = run.Outputs;
                 durations[i] = run.Duration;

@@ -45,9 +45,10 @@ public sealed class ScriptSession
     /// <param name="cellNumber">1-based position among all cells (for messages).</param>
     /// <param name="executionCount">The cell's <c>execution_count</c>.</param>
     /// <param name="timeout">Wall-time limit for running (not compiling) the cell; null for none.</param>
-    public async Task<CellRun> RunCellAsync(string source, int cellNumber, int executionCount, TimeSpan? timeout)
+    /// <param name="echo">Also writes the cell's console text there as it happens (null: captured only).</param>
+    public async Task<CellRun> RunCellAsync(string source, int cellNumber, int executionCount, TimeSpan? timeout, TextWriter? echo = null, string echoPrefix = "")
     {
-        var outputs = new CellOutputs();
+        var outputs = new CellOutputs(echo, echoPrefix);
         var clock = Stopwatch.StartNew();
         var magic = CellMagic.Parse(source);
         CellRun Fail(CellStatus status, string ename, string message, IEnumerable<string> traceback)
