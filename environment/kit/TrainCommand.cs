@@ -3,22 +3,24 @@ using DistillKit.Training.Stages;
 namespace DistillKit.Cli;
 
 /// <summary>
-/// <c>./kit train stage1 --preset P --out DIR [--seed S] [--steps N] [--fresh]</c>: trains headless (for long runs on a
-/// server), resuming from the newest checkpoint in DIR unless --fresh; writes the checkpoint, config and run record.
+/// <c>./kit train stage1 --preset P --out DIR [--seed S] [--steps N] [--fresh] [--data DIR] [--synthetic]</c>: trains
+/// headless (for long runs on a server), resuming from the newest checkpoint in DIR unless --fresh; writes the
+/// checkpoint, config and run record. The paper preset trains on FlyingChairs under --data (or synthetic pairs with --synthetic).
 /// </summary>
 public static class TrainCommand
 {
     public static int Run(string[] args)
     {
         var o = CliArgs.Parse(args);
-        var stage = o.Positional.Count > 0 ? o.Positional[0] : throw new ArgumentException("usage: ./kit train stage1 --preset smoke|mini|paper --out DIR [--seed S] [--steps N] [--fresh]");
+        var stage = o.Positional.Count > 0 ? o.Positional[0] : throw new ArgumentException("usage: ./kit train stage1 --preset smoke|mini|paper --out DIR [--seed S] [--steps N] [--fresh] [--data DIR (paper: FlyingChairs)] [--synthetic]");
         var preset = o.Str("preset", "mini");
         var outDir = o.Str("out", Path.Combine("runs", $"{stage}-{preset}"));
         long seed = o.Int("seed", 0);
         switch (stage)
         {
             case "stage1":
-                var config = Stage1Config.ForPreset(preset, seed);
+                var config = Stage1Config.ForPreset(preset, seed, o.Str("data"));
+                if (o.Has("synthetic")) config = config with { TrainingData = Stage1Data.Synthetic };
                 if (o.Has("steps"))
                 {
                     long steps = o.Int("steps", 0);

@@ -14,6 +14,19 @@ public enum Stage1Loss
     CensusOccluded,
 }
 
+/// <summary>Where stage 1 draws its unlabelled training pairs.</summary>
+public enum Stage1Data
+{
+    /// <summary>The embedded synthetic generator (<see cref="Stage1Config.Data"/>); no download.</summary>
+    Synthetic,
+
+    /// <summary>FlyingChairs training split (data-scripts/get-flyingchairs.sh), random crops.</summary>
+    FlyingChairs,
+
+    /// <summary>KITTI 2015 multiview frames, evaluation frames 9–12 excluded (data-scripts/get-kitti2015.sh --multiview).</summary>
+    Kitti2015Multiview,
+}
+
 /// <summary>
 /// Stage 1, the unsupervised teacher (DDFlow recipe, METHODS.md section 3): phase A (ψ photometric without occlusion)
 /// for <see cref="PhaseASteps"/>, then phase B (census with occlusion masking) for <see cref="PhaseBSteps"/>; both
@@ -29,6 +42,16 @@ public sealed record Stage1Config
     public long PhaseASteps { get; init; } = 100_000;
     public long PhaseBSteps { get; init; } = 300_000;
     public PairAugment Augment { get; init; } = new();
+
+    /// <summary>Training pairs: synthetic (default) or a real dataset under <see cref="DatasetRoot"/>.</summary>
+    public Stage1Data TrainingData { get; init; } = Stage1Data.Synthetic;
+
+    /// <summary>Root folder of the real dataset (as the data-script wrote it); null for synthetic data.</summary>
+    public string? DatasetRoot { get; init; }
+
+    /// <summary>Random crop of real frames (DDFlow: 320×896 on KITTI; 320×448 on FlyingChairs is this kit's unverified default).</summary>
+    public int CropHeight { get; init; } = 320;
+    public int CropWidth { get; init; } = 448;
     public TrainerConfig Trainer { get; init; } = new();
 
     /// <summary>Held-out synthetic pairs for evaluation (drawn with a seed distinct from training).</summary>
@@ -39,7 +62,11 @@ public sealed record Stage1Config
     /// <summary>The loss of a step.</summary>
     public Stage1Loss LossAt(long step) => step < PhaseASteps ? Stage1Loss.PsiNoOcclusion : Stage1Loss.CensusOccluded;
 
-    public static Stage1Config ForPreset(string preset, long seed = 0)
+    /// <summary>
+    /// The preset's config. <c>paper</c> trains on FlyingChairs (DDFlow's first stage; pass the dataset root, or
+    /// derive <c>with { TrainingData = Stage1Data.Synthetic }</c> to try it without data); smoke and mini use synthetic pairs.
+    /// </summary>
+    public static Stage1Config ForPreset(string preset, long seed = 0, string? datasetRoot = null)
     {
         var trainer = new TrainerConfig { Optim = new OptimConfig { LearningRate = 1e-4, Schedule = ScheduleKind.Step, StepSize = 80_000, Gamma = 0.5 } };
         var config = preset switch
@@ -61,10 +88,11 @@ public sealed record Stage1Config
             "paper" => new Stage1Config
             {
                 Model = PwcNetConfig.Paper, Data = SyntheticFlowConfig.Paper, BatchSize = 4, PhaseASteps = 100_000, PhaseBSteps = 300_000, EvalPairs = 64,
+                TrainingData = Stage1Data.FlyingChairs,
                 Trainer = trainer with { CheckpointEvery = 5000, LogEvery = 100 },
             },
             _ => throw new ArgumentException($"unknown preset '{preset}': use smoke, mini or paper"),
         };
-        return config with { Preset = preset, Seed = seed, Trainer = config.Trainer with { Steps = config.TotalSteps } };
+        return config with { Preset = preset, Seed = seed, DatasetRoot = datasetRoot, Trainer = config.Trainer with { Steps = config.TotalSteps } };
     }
 }

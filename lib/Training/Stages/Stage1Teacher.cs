@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DistillKit.Data.Flow;
 using DistillKit.Data.Synthetic;
 using DistillKit.Geometry;
 using DistillKit.Losses;
@@ -30,12 +31,12 @@ public static class Stage1Teacher
     /// <summary>The loss of one step: a batch drawn from (seed, step), augmented, both directions, DDFlow phase loss.</summary>
     public static Func<long, StepOutput> StepFunction(Stage1Config config, PwcNet model)
     {
-        var generator = new SyntheticFlowGenerator(config.Data, config.Seed);
+        var source = PairSource(config);
         return step =>
         {
-            using var batch = generator.GenerateBatch(step * config.BatchSize, config.BatchSize);
+            var (raw1, raw2) = source(step);
             var draw = config.Augment.Sample(new Random(HashCode.Combine(config.Seed, step, 17)));
-            var (image1, image2) = PairAugment.Apply(draw, batch.Image1, batch.Image2);
+            var (image1, image2) = PairAugment.Apply(draw, raw1, raw2);
             var (flowFw, flowBw) = model.ForwardBoth(image1, image2);
             var phase = config.LossAt(step);
             Tensor loss;
@@ -51,6 +52,29 @@ public static class Stage1Teacher
             }
             return new StepOutput(loss, new Dictionary<string, double> { ["phase"] = phase == Stage1Loss.PsiNoOcclusion ? 0 : 1 });
         };
+    }
+
+    /// <summary>The unlabelled training pairs of a step, [B,3,H,W] each, from (seed, step) only.</summary>
+    static Func<long, (Tensor, Tensor)> PairSource(Stage1Config config)
+    {
+        if (config.TrainingData == Stage1Data.Synthetic)
+        {
+            var generator = new SyntheticFlowGenerator(config.Data, config.Seed);
+            return step =>
+            {
+                var batch = generator.GenerateBatch(step * config.BatchSize, config.BatchSize);
+                return (batch.Image1, batch.Image2); // the step's dispose scope frees the rest of the batch
+            };
+        }
+        var root = config.DatasetRoot ?? throw new ArgumentException(
+            $"stage 1 on {config.TrainingData} needs the dataset folder (DatasetRoot / --data DIR); see data-scripts/README.md");
+        var pairs = config.TrainingData switch
+        {
+            Stage1Data.FlyingChairs => FlyingChairs.Open(root, FlyingChairsSplit.Train),
+            _ => KittiMultiview.Open(root, KittiVersion.Kitti2015),
+        };
+        var sampler = new CropSampler(pairs, config.CropHeight, config.CropWidth, config.Seed);
+        return step => sampler.Batch(step, config.BatchSize);
     }
 
     /// <summary>
