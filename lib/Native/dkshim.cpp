@@ -239,8 +239,9 @@ DK_API int32_t dk_op_schema(void* op, char* buf, int32_t cap) {
 }
 
 // Calls the operator with nargs positional arguments; missing trailing arguments take the schema defaults.
-// Returns the number of flattened results (read them with dk_result) or -1 on error.
-DK_API int32_t dk_op_call(void* op, const DkArg* args, int32_t nargs) {
+// Returns the number of flattened results (read them with dk_result; the first is also copied to *first when
+// first is not null, saving a call) or -1 on error.
+DK_API int32_t dk_op_call(void* op, const DkArg* args, int32_t nargs, DkArg* first) {
   return guarded([&]() -> int32_t {
     auto* e = static_cast<OpEntry*>(op);
     const auto& schema = e->handle.schema();
@@ -248,8 +249,8 @@ DK_API int32_t dk_op_call(void* op, const DkArg* args, int32_t nargs) {
     if (static_cast<size_t>(nargs) > sargs.size())
       throw std::runtime_error("too many arguments (" + std::to_string(nargs) + ") for " + e->name +
                                " which takes " + std::to_string(sargs.size()));
-    torch::jit::Stack stack;
-    stack.reserve(sargs.size());
+    thread_local torch::jit::Stack stack;  // reused: its capacity stays, saving an allocation per call
+    stack.clear();
     for (size_t k = 0; k < sargs.size(); ++k) {
       if (k < static_cast<size_t>(nargs)) {
         stack.push_back(to_ivalue(args[k], sargs[k]));
@@ -262,6 +263,8 @@ DK_API int32_t dk_op_call(void* op, const DkArg* args, int32_t nargs) {
     e->handle.callBoxed(&stack);
     g_results.clear();
     for (auto& v : stack) push_result(v);
+    stack.clear();
+    if (first && !g_results.empty()) *first = g_results[0];
     return static_cast<int32_t>(g_results.size());
   }, -1);
 }

@@ -62,27 +62,27 @@ internal static unsafe partial class Native
 
     [DllImport(Lib)] internal static extern IntPtr dk_last_error();
     [DllImport(Lib)] internal static extern void dk_free(IntPtr t);
-    [DllImport(Lib)] internal static extern long dk_live_count();
+    [DllImport(Lib), SuppressGCTransition] internal static extern long dk_live_count();
 
     [DllImport(Lib)] internal static extern IntPtr dk_op_find([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string overload);
     [DllImport(Lib)] internal static extern int dk_op_num_args(IntPtr op);
     [DllImport(Lib)] internal static extern int dk_op_schema(IntPtr op, byte* buf, int cap);
-    [DllImport(Lib)] internal static extern int dk_op_call(IntPtr op, DkArg* args, int nargs);
-    [DllImport(Lib)] internal static extern void dk_result(int index, DkArg* result);
+    [DllImport(Lib)] internal static extern int dk_op_call(IntPtr op, DkArg* args, int nargs, DkArg* first);
+    [DllImport(Lib), SuppressGCTransition] internal static extern void dk_result(int index, DkArg* result);
 
     [DllImport(Lib)] internal static extern IntPtr dk_from_data(void* data, int dtype, long* shape, int ndim);
     [DllImport(Lib)] internal static extern int dk_to_data(IntPtr t, void* dst, long nbytes);
-    [DllImport(Lib)] internal static extern int dk_ndim(IntPtr t);
-    [DllImport(Lib)] internal static extern void dk_shape(IntPtr t, long* shape);
-    [DllImport(Lib)] internal static extern int dk_dtype(IntPtr t);
-    [DllImport(Lib)] internal static extern int dk_device_type(IntPtr t);
+    [DllImport(Lib), SuppressGCTransition] internal static extern int dk_ndim(IntPtr t);
+    [DllImport(Lib), SuppressGCTransition] internal static extern void dk_shape(IntPtr t, long* shape);
+    [DllImport(Lib), SuppressGCTransition] internal static extern int dk_dtype(IntPtr t);
+    [DllImport(Lib), SuppressGCTransition] internal static extern int dk_device_type(IntPtr t);
     [DllImport(Lib)] internal static extern int dk_device_index(IntPtr t);
     [DllImport(Lib)] internal static extern int dk_defined(IntPtr t);
-    [DllImport(Lib)] internal static extern long dk_numel(IntPtr t);
+    [DllImport(Lib), SuppressGCTransition] internal static extern long dk_numel(IntPtr t);
     [DllImport(Lib)] internal static extern IntPtr dk_alias(IntPtr t);
-    [DllImport(Lib)] internal static extern int dk_is_contiguous(IntPtr t);
+    [DllImport(Lib), SuppressGCTransition] internal static extern int dk_is_contiguous(IntPtr t);
 
-    [DllImport(Lib)] internal static extern int dk_requires_grad(IntPtr t);
+    [DllImport(Lib), SuppressGCTransition] internal static extern int dk_requires_grad(IntPtr t);
     [DllImport(Lib)] internal static extern int dk_set_requires_grad(IntPtr t, int on);
     [DllImport(Lib)] internal static extern int dk_is_leaf(IntPtr t);
     [DllImport(Lib)] internal static extern int dk_backward(IntPtr t, IntPtr grad, int retainGraph, int createGraph);

@@ -235,13 +235,15 @@ public sealed unsafe class Call
 
     public Call OptStr(string? s) => s is null ? None() : Str(s);
 
+    DkArg _first;
+
     int Invoke(Op op)
     {
         var handle = op.Handle;
         int n;
         try
         {
-            n = Native.dk_op_call(handle, _args, _n);
+            fixed (DkArg* first = &_first) n = Native.dk_op_call(handle, _args, _n, first);
         }
         finally
         {
@@ -263,13 +265,14 @@ public sealed unsafe class Call
     public Tensor Tensor(Op op)
     {
         int n = Invoke(op);
-        if (n < 1 || Result(0).Kind != ArgKind.Tensor)
+        if (n < 1 || _first.Kind != ArgKind.Tensor)
         {
             ReleaseResults(n);
             throw new TorchException(op.FullName, "expected a tensor result");
         }
+        var result = _first.P;
         for (int k = 1; k < n; k++) ReleaseResult(Result(k));
-        return new Tensor(Result(0).P);
+        return new Tensor(result);
     }
 
     /// <summary>Calls an operator and returns every tensor result (tuples and lists flattened in order).</summary>
