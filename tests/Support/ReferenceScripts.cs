@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 
 namespace DistillKit.Tests.Support;
 
@@ -19,8 +20,9 @@ public static class ReferenceScripts
     }
 
     /// <summary>
-    /// Returns build/golden/NAME, generating it with tests/reference/SCRIPT when absent or older than the script
-    /// (written to a temporary folder, then renamed, so concurrent runs never see a half-written folder).
+    /// Returns build/golden/NAME, generating it with tests/reference/SCRIPT when absent or written by another version
+    /// of the script (its SHA-256 is stamped in the folder). The script writes into a temporary folder that is then
+    /// renamed, so concurrent runs never see a half-written folder.
     /// </summary>
     public static string Golden(string name, string script)
     {
@@ -29,15 +31,22 @@ public static class ReferenceScripts
             var root = RepoRoot;
             var scriptPath = Path.Combine(root, "tests", "reference", script);
             var dir = Path.Combine(root, "build", "golden", name);
-            var stamp = Path.Combine(dir, ".done");
-            if (File.Exists(stamp) && File.GetLastWriteTimeUtc(stamp) >= File.GetLastWriteTimeUtc(scriptPath)) return dir;
-            var tmp = dir + ".tmp" + Environment.ProcessId;
-            if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
+            var stamp = Path.Combine(dir, ".script.sha256");
+            var hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(scriptPath)));
+            if (File.Exists(stamp) && File.ReadAllText(stamp).Trim() == hash) return dir;
+            var tmp = $"{dir}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
             Directory.CreateDirectory(tmp);
             Run(scriptPath, tmp);
-            File.WriteAllText(Path.Combine(tmp, ".done"), DateTime.UtcNow.ToString("o"));
+            File.WriteAllText(Path.Combine(tmp, ".script.sha256"), hash);
             if (Directory.Exists(dir)) Directory.Delete(dir, true);
-            Directory.Move(tmp, dir);
+            try
+            {
+                Directory.Move(tmp, dir);
+            }
+            catch (IOException) when (Directory.Exists(dir))
+            {
+                Directory.Delete(tmp, true); // another test process won the race with the same script
+            }
             return dir;
         }
     }
