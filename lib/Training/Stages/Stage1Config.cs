@@ -49,6 +49,9 @@ public sealed record Stage1Config
     /// <summary>Root folder of the real dataset (as the data-script wrote it); null for synthetic data.</summary>
     public string? DatasetRoot { get; init; }
 
+    /// <summary>Teacher weights to start from (DDFlow starts KITTI training from the FlyingChairs model); null = random init.</summary>
+    public string? InitCheckpoint { get; init; }
+
     /// <summary>Random crop of real frames (DDFlow: 320×896 on KITTI; 320×448 on FlyingChairs is this kit's unverified default).</summary>
     public int CropHeight { get; init; } = 320;
     public int CropWidth { get; init; } = 448;

@@ -87,6 +87,12 @@ public static class Stage1Teacher
         Directory.CreateDirectory(outDir);
         var started = DateTime.UtcNow;
         var model = CreateModel(config);
+        if (config.InitCheckpoint is { } init)
+        {
+            var (initial, _) = Load(init);
+            model.load_state_dict(initial.state_dict());
+            initial.Dispose();
+        }
         var configJson = JsonSerializer.Serialize(config, Json.Options);
         var trainer = new Trainer(config.Trainer, model, StepFunction(config, model), outDir, config.Seed, configJson)
         {

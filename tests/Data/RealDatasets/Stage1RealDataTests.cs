@@ -78,3 +78,25 @@ public class Stage1RealDataTests
         Assert.Contains("chairs-val: 1 pairs", summary);
     }
 }
+
+public class Stage1InitTests
+{
+    [Fact]
+    public void TrainingStartsFromTheGivenTeacherWeights()
+    {
+        using var dir = new TempFolder();
+        var first = Stage1Config.ForPreset("smoke", seed: 1);
+        var (a, _, _) = Stage1Teacher.Train(first, Path.Combine(dir.Path, "a"), progress: TextWriter.Null);
+        var init = Path.Combine(dir.Path, "a", "teacher.safetensors");
+        // zero steps of training after the init: the weights must be the initial teacher's exactly
+        var second = Stage1Config.ForPreset("smoke", seed: 9) with
+        {
+            InitCheckpoint = init, PhaseASteps = 0, PhaseBSteps = 0,
+            Trainer = first.Trainer with { Steps = 0 },
+        };
+        var (b, _, _) = Stage1Teacher.Train(second, Path.Combine(dir.Path, "b"), progress: TextWriter.Null);
+        Assert.Equal(a.parameters().SelectMany(p => p.data<float>()), b.parameters().SelectMany(p => p.data<float>()));
+        a.Dispose();
+        b.Dispose();
+    }
+}
