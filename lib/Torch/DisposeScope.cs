@@ -10,7 +10,8 @@ public sealed class DisposeScope : IDisposable
     [ThreadStatic] static DisposeScope? _innermost;
 
     readonly DisposeScope? _outer;
-    readonly HashSet<Tensor> _tensors = new(ReferenceEqualityComparer.Instance);
+    // Tensors leave a scope by clearing their Scope field (O(1)); the list is filtered when the scope closes.
+    readonly List<Tensor> _tensors = new();
     bool _disposed;
 
     internal DisposeScope()
@@ -22,7 +23,7 @@ public sealed class DisposeScope : IDisposable
     internal static DisposeScope? Current => _innermost;
 
     /// <summary>Number of tensors this scope will dispose.</summary>
-    public int Count => _tensors.Count;
+    public int Count => _tensors.Count(t => t.Scope == this);
 
     internal void Add(Tensor t)
     {
@@ -30,10 +31,11 @@ public sealed class DisposeScope : IDisposable
         t.Scope = this;
     }
 
-    internal void Remove(Tensor t)
+    /// <param name="leaving">True when the tensor lives on outside any scope (it then gets its GC safety net).</param>
+    internal void Remove(Tensor t, bool leaving = true)
     {
-        _tensors.Remove(t);
         t.Scope = null;
+        if (leaving) t.EnsureGuard();
     }
 
     /// <summary>Hands the tensor to the enclosing scope (or to no scope) and returns it.</summary>
@@ -45,7 +47,7 @@ public sealed class DisposeScope : IDisposable
 
     void Move(Tensor t)
     {
-        Remove(t);
+        Remove(t, leaving: _outer is null);
         _outer?.Add(t);
     }
 
@@ -70,6 +72,7 @@ public sealed class DisposeScope : IDisposable
         _disposed = true;
         foreach (var t in _tensors)
         {
+            if (t.Scope != this) continue; // moved out, detached or already disposed
             t.Scope = null;
             t.Dispose();
         }

@@ -4,18 +4,47 @@ namespace DistillKit.Torch;
 
 /// <summary>
 /// A libtorch tensor owning one native handle. Dispose it, or create it inside a
-/// <see cref="torch.NewDisposeScope"/>; the finalizer is only a safety net.
+/// <see cref="torch.NewDisposeScope"/>. A tensor outside every scope carries a small finalizable guard as a safety
+/// net (freed by the GC if never disposed); tensors inside a scope skip it, since the scope frees them, which keeps
+/// the per-operation cost low.
 /// </summary>
 [TypeFormatterSource(typeof(TensorFormatterSource))]
 public partial class Tensor : IDisposable
 {
     IntPtr _handle;
+    HandleGuard? _guard;
     internal DisposeScope? Scope;
 
     internal Tensor(IntPtr handle)
     {
         _handle = handle;
-        DisposeScope.Current?.Add(this);
+        var scope = DisposeScope.Current;
+        if (scope is null) _guard = new HandleGuard(handle);
+        else scope.Add(this);
+    }
+
+    /// <summary>Frees the native handle if the tensor is collected without being disposed.</summary>
+    sealed class HandleGuard(IntPtr handle)
+    {
+        IntPtr _handle = handle;
+
+        public void Disarm()
+        {
+            _handle = IntPtr.Zero;
+            GC.SuppressFinalize(this);
+        }
+
+        ~HandleGuard()
+        {
+            var h = Interlocked.Exchange(ref _handle, IntPtr.Zero);
+            if (h != IntPtr.Zero) Native.dk_free(h);
+        }
+    }
+
+    /// <summary>Called when the tensor leaves its last dispose scope without being disposed: the GC becomes its safety net.</summary>
+    internal void EnsureGuard()
+    {
+        if (_guard is null && _handle != IntPtr.Zero) _guard = new HandleGuard(_handle);
     }
 
     /// <summary>The native handle; throws when the tensor was disposed.</summary>
@@ -36,18 +65,12 @@ public partial class Tensor : IDisposable
 
     public void Dispose()
     {
-        Scope?.Remove(this);
-        Free();
-        GC.SuppressFinalize(this);
-    }
-
-    void Free()
-    {
+        Scope?.Remove(this, leaving: false);
         var h = Interlocked.Exchange(ref _handle, IntPtr.Zero);
-        if (h != IntPtr.Zero) Native.dk_free(h);
+        if (h == IntPtr.Zero) return;
+        _guard?.Disarm();
+        Native.dk_free(h);
     }
-
-    ~Tensor() => Free();
 
     /// <summary>Hands this tensor to the enclosing dispose scope.</summary>
     public Tensor MoveToOuterDisposeScope()

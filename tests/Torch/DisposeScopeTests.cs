@@ -110,3 +110,44 @@ public class DisposeScopeTests
         Assert.Equal(before, SettledLiveCount());
     }
 }
+
+[Collection(LiveCountCollection.Name)]
+public class GcSafetyNetTests
+{
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    static void Leak(int n)
+    {
+        for (int i = 0; i < n; i++) torch.ones(3); // never disposed, outside any scope
+        using var scope = torch.NewDisposeScope();
+        var moved = torch.zeros(2);
+        scope.Detach(moved); // leaves the scope undisposed: the GC must free it too
+    }
+
+    [Fact]
+    public void TensorsNeverDisposedOutsideScopesAreFreedByTheGarbageCollector()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long before = Tensor.LiveCount;
+        Leak(100);
+        Assert.Equal(before + 101, Tensor.LiveCount);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.Equal(before, Tensor.LiveCount);
+    }
+
+    [Fact]
+    public void DisposingTwiceOrAfterTheScopeIsHarmless()
+    {
+        long before = Tensor.LiveCount;
+        Tensor kept;
+        using (var scope = torch.NewDisposeScope())
+        {
+            kept = torch.ones(2);
+            kept.Dispose();
+            kept.Dispose();
+        }
+        Assert.True(kept.IsDisposed);
+        Assert.Equal(before, Tensor.LiveCount);
+    }
+}
