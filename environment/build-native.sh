@@ -23,8 +23,14 @@ else
   libs=()
   extra=()
 fi
+# --no-as-needed keeps libtorch (and libtorch_cuda in a CUDA build) linked even though the shim calls few of their
+# symbols directly: their static initialisers register the operators and the CUDA kernels.
+cuda_libs=()
+for d in "${libs[@]}" /usr/lib/x86_64-linux-gnu; do
+  dir="${d#-L}"; [ -f "$dir/libtorch_cuda.so" ] && cuda_libs=(-ltorch_cuda -lc10_cuda) && break
+done
 g++ -std=c++17 -O2 -fPIC -shared -fvisibility=hidden -w "${inc[@]}" "${extra[@]}" "$src" -o "$out.tmp" \
-  "${libs[@]}" -ltorch -ltorch_cpu -lc10 -Wl,--no-as-needed
+  "${libs[@]}" -Wl,--no-as-needed -ltorch -ltorch_cpu -lc10 "${cuda_libs[@]}" -Wl,--as-needed
 mv "$out.tmp" "$out"
 echo "built $out"
 
