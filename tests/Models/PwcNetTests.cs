@@ -56,10 +56,10 @@ public class PwcNetTests
         var image1 = torch.rand(2, 3, 64, 96);
         var image2 = torch.rand(2, 3, 64, 96);
         File.WriteAllText(Path.Combine(dir, "config.json"), JsonSerializer.Serialize(config));
-        net.save(Path.Combine(dir, "weights.pth"));
+        net.save(Path.Combine(dir, "weights.safetensors"));
         Serialization.SavePth(new Dictionary<string, Tensor> { ["image1"] = image1, ["image2"] = image2 }, Path.Combine(dir, "inputs.pth"));
         ReferenceScripts.Run(Path.Combine(ReferenceScripts.RepoRoot, "tests", "reference", "pwcnet_reference.py"), "parity",
-            Path.Combine(dir, "config.json"), Path.Combine(dir, "weights.pth"), Path.Combine(dir, "inputs.pth"), Path.Combine(dir, "out.pth"));
+            Path.Combine(dir, "config.json"), Path.Combine(dir, "weights.safetensors"), Path.Combine(dir, "inputs.pth"), Path.Combine(dir, "out.pth"));
         var reference = Serialization.LoadPth(Path.Combine(dir, "out.pth"));
         using var noGrad = torch.no_grad();
         var flow = net.forward(image1, image2);

@@ -2,10 +2,11 @@
 C# code, with the same state-dict names. Used by the parity test and by `./kit bench pwcnet`.
 
 Usage:
-  pwcnet_reference.py parity CONFIG.json WEIGHTS.pth INPUTS.pth OUT.pth
+  pwcnet_reference.py parity CONFIG.json WEIGHTS.safetensors INPUTS.pth OUT.pth
       loads the kit's weights (strictly), runs forward and both directions on the inputs, saves the flows
 """
 import json
+import struct
 import sys
 
 import torch
@@ -138,10 +139,26 @@ def load_config(path):
     return json.load(open(path))
 
 
+def load_safetensors(path):
+    """Reads a safetensors file by its published layout (Debian has no python3-safetensors): little-endian u64
+    header length, JSON header {name: {dtype, shape, data_offsets}}, raw little-endian data."""
+    dtypes = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64, "I32": torch.int32, "U8": torch.uint8, "BOOL": torch.bool}
+    blob = open(path, "rb").read()
+    (n,) = struct.unpack("<Q", blob[:8])
+    header = json.loads(blob[8:8 + n])
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        a, b = info["data_offsets"]
+        out[name] = torch.frombuffer(bytearray(blob[8 + n + a:8 + n + b]), dtype=dtypes[info["dtype"]]).reshape(info["shape"])
+    return out
+
+
 if __name__ == "__main__" and sys.argv[1] == "parity":
     cfg = load_config(sys.argv[2])
     net = PwcNet(cfg)
-    net.load_state_dict(torch.load(sys.argv[3]), strict=True)
+    net.load_state_dict(load_safetensors(sys.argv[3]), strict=True)
     net.eval()
     inp = torch.load(sys.argv[4])
     with torch.no_grad():
