@@ -168,3 +168,25 @@ public class DisplayUpdateTests
         Assert.Single(cells[1].Json["outputs"]!.AsArray()); // a trailing display(...) is not also shown as a result
     }
 }
+
+public class ConcurrentNotebooksTests
+{
+    [Fact]
+    public async Task NotebooksRunningSideBySideKeepTheirOwnConsoleOutput()
+    {
+        var dir = Directory.CreateTempSubdirectory("dk-nb-concurrent-").FullName;
+        foreach (var name in new[] { "a", "b" })
+            new NotebookWriter()
+                .Code($"for (int i = 0; i < 20; i++) {{ Console.WriteLine(\"{name}\" + i); System.Threading.Thread.Sleep(5); }}")
+                .Save(Path.Combine(dir, name + ".ipynb"));
+        var runs = new[] { "a", "b" }.Select(n => NotebookRunner.RunAsync(Path.Combine(dir, n + ".ipynb"), new RunOptions { OutDir = Path.Combine(dir, "out-" + n) })).ToArray();
+        var results = await Task.WhenAll(runs);
+        foreach (var (result, name) in results.Zip(new[] { "a", "b" }))
+        {
+            Assert.True(result.Succeeded, result.Message);
+            var text = string.Concat(NotebookDocument.Load(result.NotebookPath).Cells[0].Json["outputs"]!.AsArray()
+                .Select(o => o!["text"]?.GetValue<string>() ?? ""));
+            Assert.Equal(string.Concat(Enumerable.Range(0, 20).Select(i => $"{name}{i}\n")), text);
+        }
+    }
+}

@@ -94,12 +94,46 @@ public sealed class CellOutputs
     };
 }
 
-/// <summary>A <see cref="TextWriter"/> that feeds one stream (<c>stdout</c>/<c>stderr</c>) of the current cell.</summary>
-sealed class CaptureWriter(string stream, Func<CellOutputs?> current) : TextWriter
+/// <summary>
+/// Routes <see cref="Console"/> output to the cell whose code is running in the current async flow: installed once per
+/// process, so notebooks running side by side (tests, or a runaway timed-out cell) never take each other's output, and
+/// writes from any other code go to the real console.
+/// </summary>
+static class ConsoleRouter
 {
-    public override Encoding Encoding => Encoding.UTF8;
-    public override void Write(char value) => current()?.Write(stream, value.ToString());
-    public override void Write(string? value) => current()?.Write(stream, value ?? "");
-    public override void Write(char[] buffer, int index, int count) => current()?.Write(stream, new string(buffer, index, count));
-    public override void WriteLine(string? value) => Write((value ?? "") + NewLine);
+    static readonly AsyncLocal<CellOutputs?> Current = new();
+    static readonly object Gate = new();
+    static bool installed;
+
+    /// <summary>Directs this async flow's console output (and that of tasks it starts) to <paramref name="outputs"/>.</summary>
+    public static void Route(CellOutputs? outputs)
+    {
+        lock (Gate)
+        {
+            if (!installed)
+            {
+                Console.SetOut(new RoutingWriter("stdout", Console.Out));
+                Console.SetError(new RoutingWriter("stderr", Console.Error));
+                installed = true;
+            }
+        }
+        Current.Value = outputs;
+    }
+
+    sealed class RoutingWriter(string stream, TextWriter fallback) : TextWriter
+    {
+        public override Encoding Encoding => Encoding.UTF8;
+
+        void Send(string text)
+        {
+            if (Current.Value is { } cell) cell.Write(stream, text);
+            else fallback.Write(text);
+        }
+
+        public override void Write(char value) => Send(value.ToString());
+        public override void Write(string? value) => Send(value ?? "");
+        public override void Write(char[] buffer, int index, int count) => Send(new string(buffer, index, count));
+        public override void WriteLine(string? value) => Send((value ?? "") + NewLine);
+        public override void Flush() => fallback.Flush();
+    }
 }

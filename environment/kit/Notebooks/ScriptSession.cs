@@ -70,12 +70,11 @@ public sealed class ScriptSession
         if (errors.Count > 0)
             return Fail(CellStatus.Failed, "CompilationError", Describe(errors[0]), errors.Select(Describe));
 
-        var (stdout, stderr) = (Console.Out, Console.Error);
         globals.Current = outputs;
-        Console.SetOut(new CaptureWriter("stdout", () => globals.Current));
-        Console.SetError(new CaptureWriter("stderr", () => globals.Current));
         var previous = state;
+        ConsoleRouter.Route(outputs); // flows into the cell's task (and tasks it starts), not into other notebooks
         var run = Task.Run(() => script.RunFromAsync(previous, catchException: _ => true));
+        ConsoleRouter.Route(null);
         try
         {
             if (timeout is { } limit && await Task.WhenAny(run, Task.Delay(limit)) != run)
@@ -92,8 +91,6 @@ public sealed class ScriptSession
         finally
         {
             globals.Current = null;
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
         }
 
         if (state.Exception is { } thrown)
