@@ -5,18 +5,8 @@ namespace DistillKit.Tests.Imaging;
 /// <summary>Locations in the source tree, found by walking up from the test binary.</summary>
 internal static class RepoPaths
 {
-    static readonly Lazy<string> s_root = new(() =>
-    {
-        // above the test binary (tests/bin/...), else above this source file (a test project built elsewhere)
-        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(SourceFile()) ?? "" })
-            for (var d = new DirectoryInfo(start); d is not null && start != ""; d = d.Parent)
-                if (File.Exists(Path.Combine(d.FullName, "Lib.csproj"))) return d.FullName;
-        throw new InvalidOperationException($"cannot find the repository root (Lib.csproj) above {AppContext.BaseDirectory}");
-    });
-
-    static string SourceFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
-
-    public static string Root => s_root.Value;
+    /// <summary>The repository root (<see cref="Support.ReferenceScripts.RepoRoot"/>).</summary>
+    public static string Root => Support.ReferenceScripts.RepoRoot;
 
     public static string Under(params string[] parts) => Path.Combine([Root, .. parts]);
 
