@@ -41,15 +41,7 @@ public static class KittiFlowPng
     /// <summary>The 16-bit RGB image <see cref="Write"/> stores.</summary>
     public static Image ToImage(Tensor flow, Tensor? valid = null)
     {
-        var f = TensorPixels.ReadChw(flow, nameof(flow), out int c, out int h, out int w);
-        if (c != 2) throw new ArgumentException($"flow must be [2,H,W], got [{string.Join(",", flow.shape)}]");
-        float[]? m = null;
-        if (valid is not null)
-        {
-            m = TensorPixels.ReadChw(valid, nameof(valid), out int vc, out int vh, out int vw, allow2d: true);
-            if (vc != 1 || vh != h || vw != w)
-                throw new ArgumentException($"valid must be [1,{h},{w}], got [{string.Join(",", valid.shape)}]");
-        }
+        var (f, m, h, w) = FlowFile.ReadForWriting(flow, valid);
         long hw = (long)w * h;
         var px = new ushort[3 * hw];
         for (long p = 0; p < hw; p++)
