@@ -1,22 +1,20 @@
 #!/usr/bin/env bash
 # DistillKit set-up: idempotent. Installs the Debian packages the kit needs when they are missing, the pinned
-# plotly.js for offline reports, and builds the native shim and the kit. Called by `./kit` on first use and by
-# `./kit test`; you never need to run it by hand.
+# plotly.js for offline reports, the .NET Interactive Jupyter kernel, and builds the kit (NuGet restores TorchSharp;
+# the build repairs TorchSharp's native library on libstdc++ older than GCC 13, see environment/repair-torchsharp.sh).
+# Called by `./kit` on first use and by `./kit test`; you never need to run it by hand.
 #
 # Options (environment variables):
-#   DISTILLKIT_LIBTORCH=/path/to/libtorch   build the shim against another libtorch (a CUDA build from the PyTorch
-#                                           site, or the one in a pip install: python3 -c "import torch,os;
-#                                           print(os.path.dirname(torch.__file__))"); its lib/ must hold libtorch.so
-#   DISTILLKIT_SKIP_APT=1                   never call apt-get (report what is missing instead)
+#   DISTILLKIT_TORCH=cuda     build against TorchSharp-cuda-linux instead of TorchSharp-cpu (where the registry serves it)
+#   DISTILLKIT_SKIP_APT=1     never call apt-get (report what is missing instead)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 packages=(
-  libtorch-dev          # libtorch 1.13.1 (CPU, oneDNN): the engine
-  libopenblas0-pthread  # optimised BLAS, so libtorch does not fall back to reference BLAS
-  build-essential       # g++ for the native shim
-  python3-torch         # the same libtorch from Python: reference scripts, golden files, benchmarks
+  build-essential       # gcc/g++ for the image codec binding and the libstdc++ compatibility library
+  patchelf              # repairs TorchSharp's native library on libstdc++ < 13 (environment/repair-torchsharp.sh)
+  python3-torch         # PyTorch 1.13: reference scripts, golden files, the other side of `./kit bench`
   python3-pil           # independent image files for the imaging tests
   python3-nbformat      # validates executed notebooks
   libpng-dev            # PNG codec
@@ -24,6 +22,7 @@ packages=(
   chromium              # headless browser test of the HTML report
   nodejs npm            # installs the pinned plotly.js for offline reports
   unzip curl            # data-scripts/ unpack the public datasets
+  jupyter-nbconvert python3-nbclient jupyter-client  # executes the notebooks in real Jupyter (tests, users)
 )
 names=()
 for p in "${packages[@]}"; do names+=("$p"); done
@@ -37,14 +36,10 @@ if command -v npm >/dev/null 2>&1; then
   tmp=(); for p in "${missing[@]}"; do [[ "$p" == nodejs || "$p" == npm ]] || tmp+=("$p"); done; missing=("${tmp[@]}")
 fi
 
-if [ -n "${DISTILLKIT_LIBTORCH:-}" ]; then
-  tmp=(); for p in "${missing[@]}"; do [[ "$p" == libtorch-dev ]] || tmp+=("$p"); done; missing=("${tmp[@]}")
-fi
-
 if [ ${#missing[@]} -gt 0 ]; then
   if [ -n "${DISTILLKIT_SKIP_APT:-}" ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "DistillKit set-up: missing system packages: ${missing[*]}" >&2
-    echo "Install them with your package manager (Debian/Ubuntu names shown), or point DISTILLKIT_LIBTORCH at a libtorch." >&2
+    echo "Install them with your package manager (Debian/Ubuntu names shown)." >&2
     exit 1
   fi
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -60,5 +55,8 @@ if [ -f package.json ] && [ ! -f node_modules/plotly.js-dist-min/plotly.min.js ]
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
-# Native shim + kit (MSBuild rebuilds the shim when its sources change).
+# The kit (MSBuild rebuilds the native code when its sources change and repairs TorchSharp's native copy).
 dotnet build "$root/environment/kit/Kit.csproj" -c Release -o "$root/build/kit" -nologo -v q -clp:ErrorsOnly >&2
+
+# The .NET Interactive Jupyter kernel (pinned tool); skipped with a message where it cannot be installed.
+if [ -f "$root/environment/setup-jupyter.sh" ]; then bash "$root/environment/setup-jupyter.sh"; fi

@@ -54,4 +54,4 @@ for step in range(net_steps + 3):
     opt.step()
     if step >= 3:
         times.append(time.perf_counter() - t)
-print(json.dumps({"add_us": best * 1e6, "net_step_ms": statistics.median(times) * 1e3, "threads": torch.get_num_threads()}))
+print(json.dumps({"add_us": best * 1e6, "net_step_ms": statistics.median(times) * 1e3, "threads": torch.get_num_threads(), "torch": torch.__version__, "python": sys.version.split()[0]}))

@@ -38,4 +38,4 @@ for s in range(steps + 2):
     opt.step()
     if s >= 2:
         times.append(time.perf_counter() - t)
-print(json.dumps({"step_ms": statistics.median(times) * 1e3, "threads": torch.get_num_threads()}))
+print(json.dumps({"step_ms": statistics.median(times) * 1e3, "threads": torch.get_num_threads(), "torch": torch.__version__, "python": sys.version.split()[0]}))

@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using DistillKit.Torch;
-using DistillKit.Torch.Modules;
-using static DistillKit.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
+using static TorchSharp.torch.nn.functional;
 
 namespace DistillKit.Cli;
 
 /// <summary>
-/// <c>./kit bench [engine|pwcnet|costvolume|data] [--threads N] [--steps N]</c>: C# vs PyTorch eager (Debian's python3-torch, the same
-/// libtorch) in one run with the same thread count; prints the measurements and the ratios C#/PyTorch.
+/// <c>./kit bench [engine|pwcnet|costvolume|data] [--threads N] [--steps N]</c>: C# (TorchSharp, LibTorch 2.10) vs PyTorch
+/// eager (Debian's python3-torch 1.13) in one run with the same thread count and the same glibc allocator settings
+/// (<see cref="Runtime.MallocTuning"/>); prints both versions, the measurements and the ratios C#/PyTorch.
 /// </summary>
 public static class BenchCommand
 {
@@ -38,8 +40,9 @@ public static class BenchCommand
         var (addUs, addPlainUs) = AddOverhead(opIters);
         double stepMs = NetStep(steps);
         double pyAdd = py["add_us"]!.GetValue<double>(), pyStep = py["net_step_ms"]!.GetValue<double>();
+        PrintVersions(py);
         Console.WriteLine($"threads            C# {torch.get_num_threads(),8}      PyTorch {py["threads"]}");
-        Console.WriteLine($"tiny add overhead  C# {addUs,8:F3} µs   PyTorch {pyAdd,8:F3} µs   ratio C#/PyTorch {addUs / pyAdd:F3}  (target < 1; C# inside dispose scopes)");
+        Console.WriteLine($"tiny add overhead  C# {addUs,8:F3} µs   PyTorch {pyAdd,8:F3} µs   ratio C#/PyTorch {addUs / pyAdd:F3}  (reported; C# inside dispose scopes)");
         Console.WriteLine($"  (C# disposing each result outside any scope: {addPlainUs:F3} µs, ratio {addPlainUs / pyAdd:F3})");
         Console.WriteLine($"conv net step      C# {stepMs,8:F2} ms   PyTorch {pyStep,8:F2} ms   ratio C#/PyTorch {stepMs / pyStep:F3}  (target ≤ 1.05)");
         return 0;
@@ -82,13 +85,14 @@ public static class BenchCommand
         return (scoped, plain);
     }
 
-    sealed class Net : Module<Tensor, Tensor>
+    sealed class Net : nn.Module<Tensor, Tensor>
     {
-        public ModuleList<Conv2d> convs = new();
+        readonly ModuleList<Conv2d> convs = new();
 
-        public Net()
+        public Net() : base(nameof(Net))
         {
-            for (int i = 0; i < 6; i++) convs.append(new Conv2d(i == 0 ? 3 : 64, 64, 3, padding: 1));
+            for (int i = 0; i < 6; i++) convs.append(nn.Conv2d(i == 0 ? 3 : 64, 64, 3, padding: 1));
+            RegisterComponents();
         }
 
         public override Tensor forward(Tensor x)
@@ -125,13 +129,23 @@ public static class BenchCommand
         return times[times.Count / 2];
     }
 
-    /// <summary>Runs a script of environment/bench with Debian's Python and parses its last line as JSON.</summary>
+    /// <summary>Both sides' versions and allocator settings, as the benchmark's first lines.</summary>
+    public static void PrintVersions(JsonObject py)
+    {
+        Console.WriteLine($"C#:      TorchSharp {typeof(torch).Assembly.GetName().Version}, LibTorch {torch.__version__}, malloc tuning {(Runtime.TorchRuntime.MallocTuned ? "on" : "off")}");
+        Console.WriteLine($"PyTorch: {py["torch"]} (Python {py["python"]}), malloc tuning via {string.Join(" ", Runtime.MallocTuning.EnvironmentVariables.Select(kv => $"{kv.Key}={kv.Value}"))}");
+    }
+
+    /// <summary>Runs a script of environment/bench with Debian's Python (with the kit's allocator settings in its
+    /// environment) and parses its last line as JSON.</summary>
     public static JsonObject RunPython(string script, params object[] args)
     {
         var path = Path.Combine(Repo.Root, "environment", "bench", script);
         var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(path);
         foreach (var a in args) psi.ArgumentList.Add(Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture)!);
+        if (Runtime.TorchRuntime.MallocTuned)
+            foreach (var (k, v) in Runtime.MallocTuning.EnvironmentVariables) psi.Environment[k] = v;
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start /usr/bin/python3 (install python3-torch: environment/setup.sh)");
         var stderr = p.StandardError.ReadToEndAsync();
         var output = p.StandardOutput.ReadToEnd();

@@ -2,7 +2,8 @@ using DistillKit.Data.Formats;
 using DistillKit.Geometry;
 using DistillKit.Imaging;
 using DistillKit.Models;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using DistillKit.Training.Stages;
 using DistillKit.Viz;
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 namespace DistillKit.Cli;
 
 /// <summary>Entry point of <c>./kit COMMAND</c>. Each command lives in its own file and registers here.</summary>
@@ -33,7 +34,7 @@ public static class Program
         {
             return cmd.Run(args[1..]);
         }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException or Torch.TorchException)
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException or InvalidDataException or ExternalException)
         {
             Console.Error.WriteLine($"kit {args[0]}: {e.Message}");
             return 1;

@@ -2,13 +2,15 @@ using System.Diagnostics;
 using System.Text.Json;
 using DistillKit.Losses;
 using DistillKit.Models;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Cli;
 
 /// <summary>
 /// <c>./kit bench pwcnet</c>: a stage-1 training step of PWC-Net (both directions, ψ photometric loss, backward, Adam)
-/// in C# and in the PyTorch reference (tests/reference/pwcnet_reference.py) on the same libtorch and thread count,
+/// in C# (TorchSharp) and in the PyTorch reference (tests/reference/pwcnet_reference.py) with the same thread count and
+/// allocator settings,
 /// at the mini size and at 256×512; <c>./kit bench costvolume</c>: the two cost-volume forms.
 /// </summary>
 public static class PwcNetBench
@@ -34,6 +36,7 @@ public static class PwcNetBench
                 same.Add(Step(config with { CostVolume = CostVolumeMode.ShiftMultiply }, batch, h, w, stepsHere));
             }
             double c = Median(cs), p = Median(pt), sm = Median(same);
+            if (label.StartsWith("mini")) BenchCommand.PrintVersions(BenchCommand.RunPython("bench_pwcnet.py", threads, 1, cfgPath, 1, 64, 64));
             Console.WriteLine($"{label,-18} C# {c,9:F1} ms   PyTorch {p,9:F1} ms   ratio C#/PyTorch {c / p:F3}   " +
                               $"(C# with the reference's shift-multiply cost volume: {sm:F1} ms, ratio {sm / p:F3})");
             File.Delete(cfgPath);

@@ -1,5 +1,6 @@
-using DistillKit.Torch;
-using static DistillKit.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace DistillKit.Geometry;
 
@@ -30,8 +31,8 @@ public static class FlowResize
         using var scope = torch.NewDisposeScope();
         var resized = h == height && w == width
             ? flow.alias()
-            : interpolate(flow, size: [height, width], mode: torch.nn.InterpolationMode.Bilinear, align_corners: true);
-        var factor = torch.from_array(new[] { su, sv }, 1, 2, 1, 1).to_type(flow.dtype).to(flow.device);
+            : interpolate(flow, size: [height, width], mode: InterpolationMode.Bilinear, align_corners: true);
+        var factor = torch.tensor(new[] { su, sv }, [1, 2, 1, 1]).to_type(flow.dtype).to(flow.device);
         return (resized * factor).MoveToOuterDisposeScope();
     }
 

@@ -1,4 +1,5 @@
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Geometry;
 
@@ -29,7 +30,7 @@ public static class PixelGrid
         if (srcHeight < 2 || srcWidth < 2)
             throw new ArgumentException($"ToSampleGrid: the source must be at least 2×2 pixels, got {srcHeight}×{srcWidth}");
         using var scope = torch.NewDisposeScope();
-        var scale = torch.from_array(new[] { 2.0 / (srcWidth - 1), 2.0 / (srcHeight - 1) }, 1, 2, 1, 1).to_type(positions.dtype).to(positions.device);
+        var scale = torch.tensor(new[] { 2.0 / (srcWidth - 1), 2.0 / (srcHeight - 1) }, [1, 2, 1, 1]).to_type(positions.dtype).to(positions.device);
         var grid = (positions * scale - 1).permute(0, 2, 3, 1);
         return grid.MoveToOuterDisposeScope();
     }

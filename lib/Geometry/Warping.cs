@@ -1,5 +1,6 @@
-using DistillKit.Torch;
-using static DistillKit.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace DistillKit.Geometry;
 
@@ -36,7 +37,7 @@ public static class Warping
     {
         using var scope = torch.NewDisposeScope();
         var grid = PixelGrid.ToSampleGrid(positions, source.size(2), source.size(3));
-        var sampled = grid_sample(source, grid, torch.nn.GridSampleMode.Bilinear, torch.nn.GridPaddingMode.Zeros, align_corners: true);
+        var sampled = grid_sample(source, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: true);
         return sampled.MoveToOuterDisposeScope();
     }
 

@@ -4,7 +4,7 @@ namespace DistillKit.Imaging;
 
 /// <summary>
 /// P/Invoke declarations of lib/Native/dkimage.c (libpng and libjpeg-turbo), built into libdkimage.so next to
-/// Lib.dll. The library is found by the assembly's resolver in lib/Torch/Native.cs.
+/// Lib.dll. The library is found by the assembly's resolver in lib/Runtime/TorchRuntime.cs.
 /// </summary>
 internal static unsafe class ImageNative
 {
@@ -13,9 +13,7 @@ internal static unsafe class ImageNative
     /// <summary>Return codes of the shim.</summary>
     internal const int Ok = 0, Corrupt = -1, Signature = -2, Unsupported = -3, NoMemory = -4, BadArgument = -5;
 
-    static ImageNative() => DistillKit.Torch.Native.Init(); // installs the DllImport resolver
-
-    /// <summary>Forces the static constructor (the resolver) before the first call.</summary>
+    /// <summary>Kept for callers that force initialisation; the resolver is installed when Lib loads.</summary>
     internal static void Init() { }
 
     [DllImport(Lib)] internal static extern IntPtr dki_last_error();

@@ -1,4 +1,5 @@
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Imaging;
 
@@ -20,7 +21,7 @@ public static class ImageTensor
         for (long p = 0; p < hw; p++)
             for (int c = 0; c < 3; c++)
                 dst[c * hw + p] = image.Sample(p * ch + from[c]) * scale;
-        return torch.from_array(dst, 3, h, w);
+        return torch.tensor(dst, [3, h, w]);
     }
 
     /// <summary>
@@ -36,7 +37,7 @@ public static class ImageTensor
         for (long p = 0; p < hw; p++)
             for (int c = 0; c < ch; c++)
                 dst[c * hw + p] = image.Sample(p * ch + c);
-        return torch.from_array(dst, ch, h, w);
+        return torch.tensor(dst, [ch, h, w]);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Imaging;
 
@@ -20,10 +21,10 @@ internal static class TensorPixels
         c = (int)s[0];
         h = (int)s[1];
         w = (int)s[2];
-        using var f = t.detach().to(Device.CPU).to_type(ScalarType.Float32);
-        return f.data<float>();
+        using var f = t.detach().to(torch.CPU).to_type(ScalarType.Float32);
+        return f.data<float>().ToArray();
     }
 
     /// <summary>A <c>[C,H,W]</c> float32 CPU tensor over a copy of <paramref name="values"/>.</summary>
-    internal static Tensor ToTensor(float[] values, int c, int h, int w) => torch.from_array(values, c, h, w);
+    internal static Tensor ToTensor(float[] values, int c, int h, int w) => torch.tensor(values, [c, h, w]);
 }

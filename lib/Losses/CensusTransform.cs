@@ -1,5 +1,6 @@
-using DistillKit.Torch;
-using static DistillKit.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace DistillKit.Losses;
 
@@ -46,7 +47,7 @@ public static class CensusTransform
         using var scope = torch.NewDisposeScope();
         var d = (t1 - t2).square();
         var norm = d / (d + 0.1);
-        var r = reduction == HammingReduction.Sum ? norm.sum(1, keepdim: true) : norm.mean(1, keepdim: true);
+        var r = reduction == HammingReduction.Sum ? norm.sum(1, keepdim: true) : norm.mean([1], keepdim: true);
         return r.MoveToOuterDisposeScope();
     }
 

@@ -1,4 +1,5 @@
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Losses;
 
@@ -12,7 +13,7 @@ public static class Grayscale
         if (image.dim() != 4 || image.size(1) != 3)
             throw new ArgumentException($"Grayscale.FromRgb: expected [B,3,H,W], got [{string.Join(",", image.shape)}]");
         using var scope = torch.NewDisposeScope();
-        var w = torch.from_array(new[] { 0.2989, 0.5870, 0.1140 }, 1, 3, 1, 1).to_type(image.dtype).to(image.device);
+        var w = torch.tensor(new[] { 0.2989, 0.5870, 0.1140 }, [1, 3, 1, 1]).to_type(image.dtype).to(image.device);
         return (image * w).sum(1, keepdim: true).MoveToOuterDisposeScope();
     }
 }

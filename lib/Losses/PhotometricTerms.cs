@@ -1,5 +1,6 @@
 using DistillKit.Geometry;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Losses;
 

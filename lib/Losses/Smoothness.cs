@@ -1,4 +1,5 @@
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Losses;
 
@@ -45,8 +46,8 @@ public static class Smoothness
     {
         using var scope = torch.NewDisposeScope();
         var (ix, iy) = Gradients(image);
-        var wx = (ix.abs().mean(1, keepdim: true) * -alpha).exp();
-        var wy = (iy.abs().mean(1, keepdim: true) * -alpha).exp();
+        var wx = (ix.abs().mean([1], keepdim: true) * -alpha).exp();
+        var wy = (iy.abs().mean([1], keepdim: true) * -alpha).exp();
         scope.MoveToOuter(wx, wy);
         return (wx, wy);
     }

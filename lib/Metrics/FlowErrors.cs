@@ -1,4 +1,5 @@
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Metrics;
 
@@ -106,8 +107,8 @@ public static class FlowErrors
         using var scope = torch.NewDisposeScope();
         var m = mask.to_type(ScalarType.Float64);
         var v = values.to_type(ScalarType.Float64) * m;
-        var sums = v.sum([1, 2, 3]).data<double>();
-        var counts = m.sum([1, 2, 3]).data<double>();
+        var sums = v.sum([1, 2, 3]).data<double>().ToArray();
+        var counts = m.sum([1, 2, 3]).data<double>().ToArray();
         return (sums, counts);
     }
 }

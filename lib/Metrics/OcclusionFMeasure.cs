@@ -1,4 +1,5 @@
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Metrics;
 
@@ -48,7 +49,7 @@ public static class OcclusionFMeasure
         var pred = occPred.gt(threshold);
         var gt = occGt.gt(0.5);
         var v = valid is null ? torch.ones(occGt.shape, ScalarType.Bool, occGt.device) : valid.gt(0.5);
-        double[] Count(Tensor m) => (m & v).to_type(ScalarType.Float64).sum([1, 2, 3]).data<double>();
+        double[] Count(Tensor m) => (m & v).to_type(ScalarType.Float64).sum([1, 2, 3]).data<double>().ToArray();
         return (Count(pred & gt), Count(pred & gt.logical_not()), Count(pred.logical_not() & gt));
     }
 

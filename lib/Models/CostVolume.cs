@@ -1,5 +1,6 @@
-using DistillKit.Torch;
-using static DistillKit.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace DistillKit.Models;
 

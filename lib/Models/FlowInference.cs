@@ -1,6 +1,7 @@
 using DistillKit.Geometry;
-using DistillKit.Torch;
-using static DistillKit.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace DistillKit.Models;
 
@@ -33,8 +34,8 @@ public static class FlowInference
         if (mode == FitMode.Pad)
         {
             long ph = (m - h % m) % m, pw = (m - w % m) % m;
-            var a = ph + pw == 0 ? image1 : pad(image1, [0, pw, 0, ph], torch.nn.PaddingMode.Replicate);
-            var b = ph + pw == 0 ? image2 : pad(image2, [0, pw, 0, ph], torch.nn.PaddingMode.Replicate);
+            var a = ph + pw == 0 ? image1 : pad(image1, [0, pw, 0, ph], PaddingModes.Replicate);
+            var b = ph + pw == 0 ? image2 : pad(image2, [0, pw, 0, ph], PaddingModes.Replicate);
             (fw, bw) = model.ForwardBoth(a, b);
             fw = fw.narrow(2, 0, h).narrow(3, 0, w);
             bw = bw.narrow(2, 0, h).narrow(3, 0, w);
@@ -42,8 +43,8 @@ public static class FlowInference
         else
         {
             long rh = Math.Max(m, (long)Math.Round((double)h / m) * m), rw = Math.Max(m, (long)Math.Round((double)w / m) * m);
-            var a = interpolate(image1, [rh, rw], mode: torch.nn.InterpolationMode.Bilinear, align_corners: true);
-            var b = interpolate(image2, [rh, rw], mode: torch.nn.InterpolationMode.Bilinear, align_corners: true);
+            var a = interpolate(image1, [rh, rw], mode: InterpolationMode.Bilinear, align_corners: true);
+            var b = interpolate(image2, [rh, rw], mode: InterpolationMode.Bilinear, align_corners: true);
             (fw, bw) = model.ForwardBoth(a, b);
             fw = FlowResize.Resize(fw, h, w);
             bw = FlowResize.Resize(bw, h, w);

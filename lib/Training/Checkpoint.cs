@@ -1,59 +1,92 @@
 using System.Text.Json;
-using DistillKit.Torch;
-using DistillKit.Torch.Modules;
+using DistillKit.Weights;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+using static TorchSharp.torch.optim;
 
 namespace DistillKit.Training;
 
 /// <summary>
-/// A training checkpoint: one safetensors file holding the model's state dict (its own keys), the optimizer state
-/// (keys prefixed <c>optimizer.</c>) and metadata (step, seed, config JSON, library version). Written atomically.
+/// A training checkpoint after <c>step</c> steps: <c>step-NNNNNNNN.safetensors</c> holds the model's state dict (its
+/// PyTorch key names) and the optimizer state (keys prefixed <c>optimizer.</c>, e.g. <c>optimizer.3.exp_avg</c>), written
+/// by TorchSharp.PyBridge so Python's safetensors reads it; <c>step-NNNNNNNN.json</c> beside it holds the metadata (step,
+/// optimizer steps, seed, config JSON, library version). Both are written to temporary names and renamed, metadata last:
+/// a checkpoint without its metadata is incomplete and ignored. Checkpoints of kit 0.1 (metadata in the safetensors
+/// header) still load.
 /// </summary>
 public static class Checkpoint
 {
     public const string OptimizerPrefix = "optimizer.";
+    const string Format = "distillkit-checkpoint-2";
 
     /// <summary>The file name of the checkpoint after <paramref name="step"/> steps.</summary>
     public static string FileName(long step) => $"step-{step:D8}.safetensors";
 
+    /// <summary>The metadata file beside a checkpoint.</summary>
+    public static string MetadataPath(string checkpointPath) => Path.ChangeExtension(checkpointPath, ".json");
+
     public static void Save(string path, Module model, Optimizer? optimizer, long step, long seed, string configJson)
     {
-        var tensors = new List<KeyValuePair<string, Tensor>>(model.state_dict());
+        var tensors = new Dictionary<string, Tensor>(model.state_dict());
+        long optimizerSteps = 0;
         if (optimizer is not null)
-            tensors.AddRange(optimizer.State().Select(s => new KeyValuePair<string, Tensor>(OptimizerPrefix + s.name, s.tensor)));
-        Serialization.SaveSafetensors(tensors, path, new Dictionary<string, string>
+            foreach (var (name, tensor, steps) in OptimizerState.Tensors(optimizer))
+            {
+                tensors[OptimizerPrefix + name] = tensor;
+                optimizerSteps = steps;
+            }
+        var meta = new Dictionary<string, string>
         {
             ["step"] = step.ToString(),
-            ["optimizer_steps"] = (optimizer?.StepCount ?? 0).ToString(),
+            ["optimizer_steps"] = optimizerSteps.ToString(),
             ["seed"] = seed.ToString(),
             ["config"] = configJson,
             ["library"] = LibraryInfo.Version,
-            ["format"] = "distillkit-checkpoint-1",
-        });
+            ["format"] = Format,
+        };
+        var metaPath = MetadataPath(path);
+        if (File.Exists(metaPath)) File.Delete(metaPath);  // never a fresh tensor file with stale metadata
+        Safetensors.SaveStateDict(path + ".tmp", tensors);
+        File.Move(path + ".tmp", path, overwrite: true);
+        File.WriteAllText(metaPath + ".tmp", JsonSerializer.Serialize(meta, Json.Options));
+        File.Move(metaPath + ".tmp", metaPath, overwrite: true);
     }
 
-    /// <summary>Metadata of a checkpoint (step, seed, config, library).</summary>
-    public static Dictionary<string, string> ReadMetadata(string path) => Serialization.ReadSafetensorsMetadata(path);
+    /// <summary>Metadata of a checkpoint (step, seed, config, library): the JSON beside it, or a kit 0.1 header.</summary>
+    public static Dictionary<string, string> ReadMetadata(string path)
+    {
+        var metaPath = MetadataPath(path);
+        if (File.Exists(metaPath))
+            return JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(metaPath))
+                ?? throw new InvalidDataException($"{metaPath}: empty checkpoint metadata");
+        return SafetensorsHeader.ReadMetadata(path);
+    }
 
     /// <summary>Loads model weights (strictly by name) and, when given, the optimizer state; returns the step.</summary>
     public static long Load(string path, Module model, Optimizer? optimizer = null)
     {
-        var all = Serialization.LoadSafetensors(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"no such checkpoint: {path}", path);
+        var meta = ReadMetadata(path);
+        Dictionary<string, Tensor> all;
+        try
+        {
+            all = Safetensors.LoadStateDict(path);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"{path}: not a readable safetensors checkpoint ({e.Message})", e);
+        }
         try
         {
             var modelPart = all.Where(kv => !kv.Key.StartsWith(OptimizerPrefix)).ToDictionary(kv => kv.Key, kv => kv.Value);
-            try
-            {
-                model.load_state_dict(modelPart);
-            }
-            catch (Exception e) when (e is KeyNotFoundException or ArgumentException)
-            {
-                throw new InvalidDataException($"{path}: does not fit this model ({e.Message}). Was it written for another preset or architecture?", e);
-            }
-            var meta = ReadMetadata(path);
+            StateDicts.LoadStrict(model, modelPart, path);
             if (optimizer is not null)
             {
                 var optPart = all.Where(kv => kv.Key.StartsWith(OptimizerPrefix)).ToDictionary(kv => kv.Key[OptimizerPrefix.Length..], kv => kv.Value);
-                optimizer.LoadState(optPart, long.Parse(meta.GetValueOrDefault("optimizer_steps", "0")));
+                OptimizerState.Load(optimizer, optPart, long.Parse(meta.GetValueOrDefault("optimizer_steps", "0")), path);
             }
             return long.Parse(meta.GetValueOrDefault("step", "0"));
         }
@@ -63,13 +96,21 @@ public static class Checkpoint
         }
     }
 
-    /// <summary>Checkpoints in a folder, newest step last.</summary>
+    /// <summary>Complete checkpoints in a folder (those with metadata), newest step last.</summary>
     public static List<(long step, string path)> List(string dir)
     {
         if (!Directory.Exists(dir)) return new();
         return Directory.GetFiles(dir, "step-*.safetensors")
             .Select(p => (step: long.TryParse(Path.GetFileNameWithoutExtension(p)[5..], out var s) ? s : -1, path: p))
-            .Where(x => x.step >= 0).OrderBy(x => x.step).ToList();
+            .Where(x => x.step >= 0 && (File.Exists(MetadataPath(x.path)) || SafetensorsHeader.HasMetadata(x.path)))
+            .OrderBy(x => x.step).ToList();
+    }
+
+    /// <summary>Deletes a checkpoint and its metadata.</summary>
+    public static void Delete(string path)
+    {
+        File.Delete(MetadataPath(path));
+        File.Delete(path);
     }
 
     /// <summary>Deserialises the config stored in a checkpoint.</summary>

@@ -1,5 +1,9 @@
-using DistillKit.Torch;
-using DistillKit.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+using static TorchSharp.torch.optim;
+using static TorchSharp.torch.optim.lr_scheduler;
+using TorchSharp.Modules;
 
 namespace DistillKit.Training;
 
@@ -27,18 +31,18 @@ public sealed record OptimConfig
 
     public Optimizer CreateOptimizer(IEnumerable<Parameter> parameters) => Optimizer switch
     {
-        OptimizerKind.Adam => new Adam(parameters, LearningRate, Beta1, Beta2, weight_decay: WeightDecay),
-        OptimizerKind.AdamW => new Adam(parameters, LearningRate, Beta1, Beta2, weight_decay: WeightDecay, decoupled_weight_decay: true),
-        _ => new SGD(parameters, LearningRate, Momentum, weight_decay: WeightDecay),
+        OptimizerKind.Adam => Adam(parameters, LearningRate, Beta1, Beta2, weight_decay: WeightDecay),
+        OptimizerKind.AdamW => AdamW(parameters, LearningRate, Beta1, Beta2, weight_decay: WeightDecay),
+        _ => SGD(parameters, LearningRate, Momentum, weight_decay: WeightDecay),
     };
 
     /// <summary>The scheduler for a run of <paramref name="totalSteps"/> steps (null for a constant rate).</summary>
     public LRScheduler? CreateScheduler(Optimizer optimizer, long totalSteps) => Schedule switch
     {
-        ScheduleKind.Step => new StepLR(optimizer, StepSize, Gamma),
-        ScheduleKind.MultiStep => new MultiStepLR(optimizer, Milestones, Gamma),
-        ScheduleKind.Cosine => new CosineAnnealingLR(optimizer, totalSteps),
-        ScheduleKind.OneCycle => new OneCycleLR(optimizer, LearningRate, totalSteps + 1),
+        ScheduleKind.Step => StepLR(optimizer, (int)StepSize, Gamma),
+        ScheduleKind.MultiStep => MultiStepLR(optimizer, Milestones.Select(m => (int)m).ToArray(), Gamma),
+        ScheduleKind.Cosine => CosineAnnealingLR(optimizer, totalSteps),
+        ScheduleKind.OneCycle => OneCycleLR(optimizer, LearningRate, (int)totalSteps + 1),
         _ => null,
     };
 }

@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
-using DistillKit.Torch;
-using DistillKit.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+using static TorchSharp.torch.optim;
+using static TorchSharp.torch.optim.lr_scheduler;
+using TorchSharp.Modules;
 
 namespace DistillKit.Training;
 
@@ -63,14 +67,14 @@ public sealed class Trainer
         long start = 0;
         string? last = null;
         if (!resume)
-            foreach (var (_, stale) in Checkpoint.List(CheckpointDir)) File.Delete(stale); // a fresh run never mixes with an older one
+            foreach (var (_, stale) in Checkpoint.List(CheckpointDir)) Checkpoint.Delete(stale); // a fresh run never mixes with an older one
         if (resume && Checkpoint.List(CheckpointDir) is { Count: > 0 } existing)
         {
             last = existing[^1].path;
             start = Checkpoint.Load(last, _model, optimizer);
             Progress?.WriteLine($"[{Name}] resuming from {last} (step {start})");
         }
-        scheduler?.Resume(start);
+        for (long i = 0; i < start && scheduler is not null; i++) scheduler.step(); // the schedule continues where it stopped
         File.WriteAllText(Path.Combine(_outDir, "config.json"), _configJson);
         var logPath = Path.Combine(_outDir, "log.jsonl");
         var log = new List<LogEntry>();
@@ -106,7 +110,7 @@ public sealed class Trainer
                 n++;
                 if (step % _config.LogEvery == 0 || step == _config.Steps)
                 {
-                    var entry = new LogEntry(step, lossSum / n, optimizer.LearningRate, clock.Elapsed.TotalSeconds,
+                    var entry = new LogEntry(step, lossSum / n, optimizer.ParamGroups.First().LearningRate, clock.Elapsed.TotalSeconds,
                         termSums.ToDictionary(kv => kv.Key, kv => kv.Value / n));
                     log.Add(entry);
                     logFile.WriteLine(JsonSerializer.Serialize(entry, Json.Compact));
@@ -131,7 +135,7 @@ public sealed class Trainer
     {
         var path = Path.Combine(CheckpointDir, Checkpoint.FileName(step));
         Checkpoint.Save(path, _model, optimizer, step, _seed, _configJson);
-        foreach (var (_, old) in Checkpoint.List(CheckpointDir).SkipLast(_config.KeepCheckpoints)) File.Delete(old);
+        foreach (var (_, old) in Checkpoint.List(CheckpointDir).SkipLast(_config.KeepCheckpoints)) Checkpoint.Delete(old);
         return path;
     }
 }

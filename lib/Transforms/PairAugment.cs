@@ -1,4 +1,5 @@
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Transforms;
 
@@ -47,8 +48,8 @@ public sealed record PairAugment(bool HorizontalFlip = true, bool VerticalFlip =
     {
         using var scope = torch.NewDisposeScope();
         var f = flow;
-        if (d.FlipH) f = f.flip(3) * torch.tensor(new[] { -1f, 1f }, 1, 2, 1, 1);
-        if (d.FlipV) f = f.flip(2) * torch.tensor(new[] { 1f, -1f }, 1, 2, 1, 1);
+        if (d.FlipH) f = f.flip(3) * torch.tensor(new[] { -1f, 1f }, [1, 2, 1, 1]);
+        if (d.FlipV) f = f.flip(2) * torch.tensor(new[] { 1f, -1f }, [1, 2, 1, 1]);
         return (ReferenceEquals(f, flow) ? f.alias() : f).MoveToOuterDisposeScope();
     }
 }

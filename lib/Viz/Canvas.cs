@@ -1,5 +1,6 @@
 using DistillKit.Imaging;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Viz;
 
@@ -34,7 +35,7 @@ public sealed class Canvas
     }
 
     /// <summary>The canvas as a <c>[3,H,W]</c> float32 tensor.</summary>
-    public Tensor ToTensor() => torch.from_array((float[])_px.Clone(), 3, Height, Width);
+    public Tensor ToTensor() => torch.tensor((float[])_px.Clone(), [3, Height, Width]);
 
     /// <summary>Colour of pixel (x, y).</summary>
     public Rgb this[int x, int y]

@@ -1,5 +1,6 @@
 using DistillKit.Imaging;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Viz;
 
@@ -62,7 +63,7 @@ public static class Colormaps
             canvas[hw + p] = col.G;
             canvas[2 * hw + p] = col.B;
         }
-        return torch.from_array(canvas, 3, h, w);
+        return torch.tensor(canvas, [3, h, w]);
     }
 
     internal static float[]? ReadMask(Tensor? mask, int h, int w, string what = "valid")

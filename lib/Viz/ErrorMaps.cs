@@ -1,5 +1,6 @@
 using DistillKit.Imaging;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Viz;
 
@@ -13,7 +14,7 @@ public static class ErrorMaps
     public static Tensor EpeMap(Tensor flowPred, Tensor flowGt)
     {
         var (e, h, w) = EpeValues(flowPred, flowGt);
-        return torch.from_array(e, 1, h, w);
+        return torch.tensor(e, [1, h, w]);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using DistillKit.Imaging;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Viz;
 
@@ -95,7 +96,7 @@ public static class FlowColors
             rgb[hw + p] = col.G;
             rgb[2 * hw + p] = col.B;
         }
-        var result = torch.from_array(rgb, 3, h, w);
+        var result = torch.tensor(rgb, [3, h, w]);
         if (flow.dim() != 4) return result;
         var batched = result.unsqueeze(0);
         result.Dispose();

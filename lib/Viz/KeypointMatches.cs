@@ -1,5 +1,6 @@
 using DistillKit.Imaging;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Viz;
 
@@ -63,7 +64,7 @@ public static class KeypointMatches
     {
         if (points.dim() != 2 || points.size(1) != 2)
             throw new ArgumentException($"{what} keypoints must be [N,2] (x, y), got [{string.Join(",", points.shape)}]");
-        using var f = points.detach().to(Device.CPU).to_type(ScalarType.Float32);
-        return f.data<float>();
+        using var f = points.detach().to(torch.CPU).to_type(ScalarType.Float32);
+        return f.data<float>().ToArray();
     }
 }

@@ -1,5 +1,6 @@
 using DistillKit.Imaging;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Viz;
 
@@ -21,7 +22,7 @@ public static class Overlays
             float a = alpha * Math.Clamp(m[p], 0f, 1f);
             for (int c = 0; c < 3; c++) img[c * hw + p] = img[c * hw + p] * (1 - a) + tint[c] * a;
         }
-        return torch.from_array(img, 3, h, w);
+        return torch.tensor(img, [3, h, w]);
     }
 
     /// <summary>Occluded pixels (<paramref name="occ"/> <c>[1,H,W]</c>, 1 = occluded) tinted red (or <paramref name="color"/>).</summary>
@@ -44,7 +45,7 @@ public static class Overlays
             img[hw + p] = (1 - alpha) * img[hw + p] + alpha * col.G;
             img[2 * hw + p] = (1 - alpha) * img[2 * hw + p] + alpha * col.B;
         }
-        return torch.from_array(img, 3, h, w);
+        return torch.tensor(img, [3, h, w]);
     }
 
     static (float[] Rgb, int H, int W) ReadRgb(Tensor image)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using DistillKit.Imaging;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Viz;
 

@@ -1,7 +1,8 @@
 using DistillKit.Data.Synthetic;
 using DistillKit.Geometry;
 using DistillKit.Losses;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace DistillKit.Tests.Data;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DistillKit.Data.Synthetic;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 using Xunit.Abstractions;
 

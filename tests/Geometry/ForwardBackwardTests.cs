@@ -1,6 +1,7 @@
 using DistillKit.Geometry;
 using DistillKit.Tests.Losses;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace DistillKit.Tests.Geometry;
@@ -18,7 +19,7 @@ public class ForwardBackwardTests
             data[y * w + x] = (float)(qx - x);
             data[h * w + y * w + x] = (float)(qy - y);
         }
-        return torch.from_array(data, 1, 2, h, w);
+        return torch.tensor(data, [1, 2, h, w]);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using DistillKit.Imaging;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace DistillKit.Tests.Imaging;
@@ -14,7 +15,7 @@ public class ImageTensorTests
         using var t = img.ToTensor();
         Assert.Equal(new long[] { 3, 1, 2 }, t.shape);
         Assert.Equal(ScalarType.Float32, t.dtype);
-        var v = t.data<float>();
+        var v = t.data<float>().ToArray();
         float[] expected = [1f, 0.4f, 0f, 0.8f, 0.2f, 0f]; // R plane, G plane, B plane
         for (int i = 0; i < 6; i++) Assert.Equal(expected[i], v[i], 6);
     }
@@ -25,7 +26,7 @@ public class ImageTensorTests
         var img = Image.FromUInt16(1, 2, 1, [65535, 13107]); // 13107 = 65535 / 5
         using var t = img.ToTensor();
         Assert.Equal(new long[] { 3, 2, 1 }, t.shape);
-        var v = t.data<float>();
+        var v = t.data<float>().ToArray();
         for (int c = 0; c < 3; c++)
         {
             Assert.Equal(1f, v[2 * c], 6);
@@ -39,7 +40,7 @@ public class ImageTensorTests
         var img = Image.FromUInt16(1, 1, 3, [65535, 32768, 1]);
         using var t = img.ToRawTensor();
         Assert.Equal(new long[] { 3, 1, 1 }, t.shape);
-        Assert.Equal(new float[] { 65535, 32768, 1 }, t.data<float>());
+        Assert.Equal(new float[] { 65535, 32768, 1 }, t.data<float>().ToArray());
     }
 
     [Fact]

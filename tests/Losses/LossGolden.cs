@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DistillKit.Tests.Support;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Tests.Losses;
 
@@ -20,7 +21,7 @@ internal static class LossGolden
         long n = entry.shape.Aggregate(1L, (a, b) => a * b);
         var values = new float[n];
         Array.Copy(data, entry.offset, values, 0, n);
-        return torch.from_array(values, entry.shape);
+        return torch.tensor(values, entry.shape);
     }
 
     static (Dictionary<string, (long[] shape, long offset)>, float[]) Load()

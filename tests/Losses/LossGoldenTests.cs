@@ -1,6 +1,7 @@
 using DistillKit.Geometry;
 using DistillKit.Losses;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace DistillKit.Tests.Losses;

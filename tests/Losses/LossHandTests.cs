@@ -1,5 +1,6 @@
 using DistillKit.Losses;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace DistillKit.Tests.Losses;
@@ -101,7 +102,7 @@ public class LossHandTests
         var img = torch.zeros(1, 3, 4, 6);
         img[.., .., .., 3..] = torch.full([1, 3, 4, 3], 0.5);
         var (wx, wy) = Smoothness.EdgeWeights(img, alpha: 10);
-        var row = wx[0, 0, 1].data<float>(); // differences x+1 − x for x = 0..4; the edge lies between x = 2 and 3
+        var row = wx[0, 0, 1].data<float>().ToArray(); // differences x+1 − x for x = 0..4; the edge lies between x = 2 and 3
         var expected = new[] { 1, 1, Math.Exp(-5), 1, 1 };
         for (int x = 0; x < 5; x++) Assert.Equal(expected[x], row[x], 6);
         Assert.Equal(1f, wy.min().ToSingle());

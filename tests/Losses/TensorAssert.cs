@@ -1,4 +1,5 @@
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace DistillKit.Tests.Losses;
@@ -15,8 +16,8 @@ internal static class TensorAssert
         Assert.Equal(expected.shape, actual.shape);
         using var e64 = expected.to_type(ScalarType.Float64);
         using var a64 = actual.detach().to_type(ScalarType.Float64);
-        var e = e64.data<double>();
-        var a = a64.data<double>();
+        var e = e64.data<double>().ToArray();
+        var a = a64.data<double>().ToArray();
         double floor = floorFraction * e.Select(Math.Abs).DefaultIfEmpty(0).Max();
         for (int k = 0; k < e.Length; k++)
         {

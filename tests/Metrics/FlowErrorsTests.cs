@@ -1,5 +1,6 @@
 using DistillKit.Metrics;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace DistillKit.Tests.Metrics;
@@ -16,10 +17,10 @@ public class FlowErrorsTests
             data[n * 2 * h * w + i] = uv[n * h * w + i].U;
             data[n * 2 * h * w + h * w + i] = uv[n * h * w + i].V;
         }
-        return torch.from_array(data, b, 2, h, w);
+        return torch.tensor(data, [b, 2, h, w]);
     }
 
-    static Tensor Mask(int b, int h, int w, params float[] m) => torch.from_array(m, b, 1, h, w);
+    static Tensor Mask(int b, int h, int w, params float[] m) => torch.tensor(m, [b, 1, h, w]);
 
     [Fact]
     public void TwoByTwoFlowWithKnownErrors()

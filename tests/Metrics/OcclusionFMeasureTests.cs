@@ -1,12 +1,13 @@
 using DistillKit.Metrics;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace DistillKit.Tests.Metrics;
 
 public class OcclusionFMeasureTests
 {
-    static Tensor M(int b, params float[] v) => torch.from_array(v, b, 1, 1, v.Length / b);
+    static Tensor M(int b, params float[] v) => torch.tensor(v, [b, 1, 1, v.Length / b]);
 
     [Fact]
     public void HandCountedF1PrecisionRecall()

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using DistillKit.Models;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using DistillKit.Training;
 using DistillKit.Training.Stages;
 using Xunit;
@@ -18,7 +19,7 @@ public class TrainerTests
         Trainer = Stage1Config.ForPreset("smoke").Trainer with { Steps = steps, CheckpointEvery = 3, LogEvery = 1, KeepCheckpoints = 5 },
     };
 
-    static float[] Weights(PwcNet net) => net.parameters().SelectMany(p => p.data<float>()).ToArray();
+    static float[] Weights(PwcNet net) => net.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
 
     static float[] TrainAndGet(Stage1Config config, string dir, bool resume)
     {

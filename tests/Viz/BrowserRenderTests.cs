@@ -1,5 +1,6 @@
 using DistillKit.Tests.Imaging;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using DistillKit.Viz.Plotly;
 using Xunit;
 

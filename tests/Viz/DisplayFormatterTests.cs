@@ -1,6 +1,7 @@
 using System.Reflection;
 using DistillKit.Imaging;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using DistillKit.Viz;
 using DistillKit.Viz.Plotly;
 using Xunit;
@@ -50,7 +51,7 @@ public class DisplayFormatterTests
         Assert.Equal((6, 4), (shown.Width, shown.Height)); // enlarged x2
         Assert.Contains("<figcaption>zeros</figcaption>", vm["text/html"]);
 
-        using var flow = torch.from_array(new float[] { 3, 0 }, 2, 1, 1);
+        using var flow = torch.tensor(new float[] { 3, 0 }, [2, 1, 1]);
         var field = new FlowField(flow);
         var fm = Format(field);
         var coded = Png.Decode(Convert.FromBase64String(fm["image/png"]));

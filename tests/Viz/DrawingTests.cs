@@ -1,4 +1,5 @@
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using DistillKit.Viz;
 using Xunit;
 
@@ -64,19 +65,19 @@ public class DrawingTests
     public void OcclusionOverlayBlendsOnlyMaskedPixels()
     {
         using var img = torch.full([3, 1, 2], 0.5);
-        using var occ = torch.from_array(new float[] { 0, 1 }, 1, 1, 2);
+        using var occ = torch.tensor(new float[] { 0, 1 }, [1, 1, 2]);
         using var o = Overlays.Occlusion(img, occ, Rgb.Red, alpha: 0.5f);
         // pixel 0 unchanged; pixel 1: 0.5 * 0.5 + 0.5 * (1, 0, 0) = (0.75, 0.25, 0.25)
-        Assert.Equal(new float[] { 0.5f, 0.75f, 0.5f, 0.25f, 0.5f, 0.25f }, o.data<float>());
+        Assert.Equal(new float[] { 0.5f, 0.75f, 0.5f, 0.25f, 0.5f, 0.25f }, o.data<float>().ToArray());
     }
 
     [Fact]
     public void ConfidenceOverlayUsesRedForZeroAndGreenForOne()
     {
         using var img = torch.zeros(3, 1, 2);
-        using var conf = torch.from_array(new float[] { 0, 1 }, 1, 1, 2);
+        using var conf = torch.tensor(new float[] { 0, 1 }, [1, 1, 2]);
         using var o = Overlays.Confidence(img, conf, alpha: 1f);
-        Assert.Equal(new float[] { 1, 0, 0, 1, 0, 0 }, o.data<float>());
+        Assert.Equal(new float[] { 1, 0, 0, 1, 0, 0 }, o.data<float>().ToArray());
     }
 
     [Fact]
@@ -84,10 +85,10 @@ public class DrawingTests
     {
         // errors: 0, 5 (3-4-5 triangle), 10 (clamped at maxError 5), invalid
         using var gt = torch.zeros(2, 1, 4);
-        using var pred = torch.from_array(new float[] { 0, 3, 6, 1, 0, 4, 8, 1 }, 2, 1, 4);
-        using var valid = torch.from_array(new float[] { 1, 1, 1, 0 }, 1, 1, 4);
+        using var pred = torch.tensor(new float[] { 0, 3, 6, 1, 0, 4, 8, 1 }, [2, 1, 4]);
+        using var valid = torch.tensor(new float[] { 1, 1, 1, 0 }, [1, 1, 4]);
         using var epe = ErrorMaps.EpeMap(pred, gt);
-        Assert.Equal(new float[] { 0, 5, 10, MathF.Sqrt(2) }, epe.data<float>());
+        Assert.Equal(new float[] { 0, 5, 10, MathF.Sqrt(2) }, epe.data<float>().ToArray());
         using var heat = ErrorMaps.EpeHeatmap(pred, gt, valid, maxError: 5);
         var c = Canvas.FromTensor(heat);
         Assert.Equal(Rgb.Black, c[0, 0]);
@@ -103,9 +104,9 @@ public class DrawingTests
         using var a = torch.zeros(3, 20, 10);
         using var b = torch.zeros(3, 20, 10);
         // two matches along rows 4 and 14; image 2 starts at x = 10 + 4 (gap 4)
-        using var src = torch.from_array(new float[] { 2, 4, 2, 14 }, 2, 2);
-        using var pred = torch.from_array(new float[] { 6, 4, 6, 14 }, 2, 2);
-        using var target = torch.from_array(new float[] { 7, 4, 6, 4 }, 2, 2); // 1 px off (correct), 10 px off (wrong)
+        using var src = torch.tensor(new float[] { 2, 4, 2, 14 }, [2, 2]);
+        using var pred = torch.tensor(new float[] { 6, 4, 6, 14 }, [2, 2]);
+        using var target = torch.tensor(new float[] { 7, 4, 6, 4 }, [2, 2]); // 1 px off (correct), 10 px off (wrong)
         using var plot = KeypointMatches.Plot(a, b, src, pred, target, 3, 4, 1, out int correct, out int judged);
         Assert.Equal(new long[] { 3, 20, 24 }, plot.shape);
         Assert.Equal((1, 2), (correct, judged));
@@ -120,9 +121,9 @@ public class DrawingTests
     public void InvalidKeypointsAreSkipped()
     {
         using var a = torch.zeros(3, 8, 8);
-        using var src = torch.from_array(new float[] { 1, 1, float.NaN, 2 }, 2, 2);
-        using var pred = torch.from_array(new float[] { 1, 1, 3, 3 }, 2, 2);
-        using var target = torch.from_array(new float[] { 1, 1, 3, 3 }, 2, 2);
+        using var src = torch.tensor(new float[] { 1, 1, float.NaN, 2 }, [2, 2]);
+        using var pred = torch.tensor(new float[] { 1, 1, 3, 3 }, [2, 2]);
+        using var target = torch.tensor(new float[] { 1, 1, 3, 3 }, [2, 2]);
         using var plot = KeypointMatches.Plot(a, a, src, pred, target, 1, 0, 1, out int correct, out int judged);
         Assert.Equal((1, 1), (correct, judged));
     }

@@ -1,5 +1,6 @@
 using DistillKit.Imaging;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using DistillKit.Viz;
 using Xunit;
 
@@ -50,8 +51,8 @@ public class FlowColorTests
     public void TensorCodingGivesRedAndWhiteAsBytes()
     {
         // 3 pixels: +u 5 px (the largest: full red), zero (white), unknown (black through the mask)
-        using var flow = torch.from_array(new float[] { 5, 0, 1, 0, 0, 1 }, 2, 1, 3);
-        using var valid = torch.from_array(new float[] { 1, 1, 0 }, 1, 1, 3);
+        using var flow = torch.tensor(new float[] { 5, 0, 1, 0, 0, 1 }, [2, 1, 3]);
+        using var valid = torch.tensor(new float[] { 1, 1, 0 }, [1, 1, 3]);
         using var rgb = FlowColors.ToColor(flow, valid: valid);
         Assert.Equal(new long[] { 3, 1, 3 }, rgb.shape);
         var img = ImageTensor.FromTensor(rgb);
@@ -61,23 +62,23 @@ public class FlowColorTests
     [Fact]
     public void FixedMaximumGivesFramesOneScale()
     {
-        using var small = torch.from_array(new float[] { 2, 0 }, 2, 1, 1);
-        using var large = torch.from_array(new float[] { 4, 0 }, 2, 1, 1);
+        using var small = torch.tensor(new float[] { 2, 0 }, [2, 1, 1]);
+        using var large = torch.tensor(new float[] { 4, 0 }, [2, 1, 1]);
         using var ownScale = FlowColors.ToColor(small);
         using var shared = FlowColors.ToColor(small, maxMagnitude: 4);
         using var sharedLarge = FlowColors.ToColor(large, maxMagnitude: 4);
-        Assert.Equal(new float[] { 1, 0, 0 }, ownScale.data<float>());        // its own maximum: saturated
-        Assert.Equal(new float[] { 1, 0.5f, 0.5f }, shared.data<float>());    // half of the shared maximum
-        Assert.Equal(new float[] { 1, 0, 0 }, sharedLarge.data<float>());
+        Assert.Equal(new float[] { 1, 0, 0 }, ownScale.data<float>().ToArray());        // its own maximum: saturated
+        Assert.Equal(new float[] { 1, 0.5f, 0.5f }, shared.data<float>().ToArray());    // half of the shared maximum
+        Assert.Equal(new float[] { 1, 0, 0 }, sharedLarge.data<float>().ToArray());
     }
 
     [Fact]
     public void BatchesAreColouredPerImage()
     {
-        using var flow = torch.from_array(new float[] { 1, 0, -1, 0 }, 2, 2, 1, 1);
+        using var flow = torch.tensor(new float[] { 1, 0, -1, 0 }, [2, 2, 1, 1]);
         using var rgb = FlowColors.ToColor(flow, maxMagnitude: 1);
         Assert.Equal(new long[] { 2, 3, 1, 1 }, rgb.shape);
-        var v = rgb.data<float>();
+        var v = rgb.data<float>().ToArray();
         Assert.Equal(new[] { 1f, 0f, 0f }, v[..3]);
         Assert.Equal(209 / 255f, v[4], 5);
     }

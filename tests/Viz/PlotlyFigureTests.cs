@@ -1,5 +1,6 @@
 using System.Text.Json;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using DistillKit.Viz.Plotly;
 using Xunit;
 
@@ -65,7 +66,7 @@ public class PlotlyFigureTests
         Assert.Equal("[[[7,7,7]]]", zjson.GetProperty("z").GetRawText());
         Assert.Equal("rgb", zjson.GetProperty("colormodel").GetString());
 
-        using var values = torch.from_array(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3);
+        using var values = torch.tensor(new float[] { 1, 2, 3, 4, 5, 6 }, [2, 3]);
         var heat = JsonDocument.Parse(Charts.Heatmap(values, "h", zMin: 0).ToJson()).RootElement;
         var h = heat.GetProperty("data")[0];
         Assert.Equal("heatmap", h.GetProperty("type").GetString());

@@ -1,6 +1,7 @@
 using DistillKit.Data.Formats;
 using DistillKit.Imaging;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Data.Flow;
 

@@ -1,5 +1,6 @@
 using DistillKit.Imaging;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Data.Formats;
 
@@ -32,7 +33,7 @@ public static class KittiFlowPng
             flow[hw + p] = (float)((px[3 * p + 1] - Offset) / Scale);
             valid[p] = 1f;
         }
-        return new FlowWithValid(torch.from_array(flow, 2, image.Height, image.Width), torch.from_array(valid, 1, image.Height, image.Width));
+        return new FlowWithValid(torch.tensor(flow, [2, image.Height, image.Width]), torch.tensor(valid, [1, image.Height, image.Width]));
     }
 
     /// <summary>Writes <paramref name="flow"/> <c>[2,H,W]</c> (pixels) with <paramref name="valid"/> <c>[1,H,W]</c> (default: valid where finite).</summary>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using DistillKit.Imaging;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Data.Formats;
 
@@ -55,7 +56,7 @@ public static class MiddleburyFlo
                 valid[p] = 1f;
             }
         }
-        return new FlowWithValid(torch.from_array(flow, 2, h, w), torch.from_array(valid, 1, h, w));
+        return new FlowWithValid(torch.tensor(flow, [2, h, w]), torch.tensor(valid, [1, h, w]));
     }
 
     /// <summary>Writes <paramref name="flow"/> <c>[2,H,W]</c> (pixels); pixels where <paramref name="valid"/> is 0 (or flow not finite) are stored as unknown.</summary>

@@ -1,4 +1,5 @@
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Data.Synthetic;
 
@@ -23,9 +24,9 @@ public sealed record FlowSample(Tensor Image1, Tensor Image2, Tensor FlowFw, Ten
     public static FlowSample FromArrays(FlowSampleArrays a)
     {
         long h = a.Height, w = a.Width;
-        return new FlowSample(torch.from_array(a.Image1, 3, h, w), torch.from_array(a.Image2, 3, h, w),
-            torch.from_array(a.FlowFw, 2, h, w), torch.from_array(a.FlowBw, 2, h, w),
-            torch.from_array(a.OccFw, 1, h, w), torch.from_array(a.OccBw, 1, h, w), torch.from_array(a.Valid, 1, h, w));
+        return new FlowSample(torch.tensor(a.Image1, [3, h, w]), torch.tensor(a.Image2, [3, h, w]),
+            torch.tensor(a.FlowFw, [2, h, w]), torch.tensor(a.FlowBw, [2, h, w]),
+            torch.tensor(a.OccFw, [1, h, w]), torch.tensor(a.OccBw, [1, h, w]), torch.tensor(a.Valid, [1, h, w]));
     }
 
     public void Dispose()
@@ -57,7 +58,7 @@ public sealed record FlowBatch(Tensor Image1, Tensor Image2, Tensor FlowFw, Tens
             int n = (int)(channels * h * w);
             var all = new float[b * n];
             for (int k = 0; k < b; k++) Array.Copy(get(samples[k]), 0, all, (long)k * n, n);
-            return torch.from_array(all, b, channels, h, w);
+            return torch.tensor(all, [b, channels, h, w]);
         }
         return new FlowBatch(Field(s => s.Image1, 3), Field(s => s.Image2, 3), Field(s => s.FlowFw, 2), Field(s => s.FlowBw, 2),
             Field(s => s.OccFw, 1), Field(s => s.OccBw, 1), Field(s => s.Valid, 1));

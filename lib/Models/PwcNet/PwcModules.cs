@@ -1,6 +1,8 @@
-using DistillKit.Torch;
-using DistillKit.Torch.Modules;
-using static DistillKit.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+using TorchSharp.Modules;
+using static TorchSharp.torch.nn.functional;
 
 namespace DistillKit.Models;
 
@@ -9,15 +11,16 @@ public sealed class FeaturePyramid : Module<Tensor, Tensor[]>
 {
     public ModuleList<Sequential> levels = new();
 
-    public FeaturePyramid(int[] channels, double slope)
+    public FeaturePyramid(int[] channels, double slope) : base(nameof(FeaturePyramid))
     {
         int prev = 3;
         foreach (var c in channels)
         {
-            levels.append(new Sequential(new Conv2d(prev, c, 3, stride: 2, padding: 1), torch.nn.LeakyReLU(slope),
-                new Conv2d(c, c, 3, padding: 1), torch.nn.LeakyReLU(slope)));
+            levels.append(nn.Sequential(nn.Conv2d(prev, c, 3, stride: 2, padding: 1), nn.LeakyReLU(slope),
+                nn.Conv2d(c, c, 3, padding: 1), nn.LeakyReLU(slope)));
             prev = c;
         }
+        RegisterComponents();
     }
 
     /// <summary>Features of levels 1..L (index 0 = level 1, half resolution) for images [B,3,H,W].</summary>
@@ -36,16 +39,17 @@ public sealed class FlowEstimator : Module<Tensor, (Tensor feature, Tensor flow)
     public ModuleList<Conv2d> convs = new();
     readonly double _slope;
 
-    public FlowEstimator(int inChannels, int[] channels, double slope)
+    public FlowEstimator(int inChannels, int[] channels, double slope) : base(nameof(FlowEstimator))
     {
         _slope = slope;
         int prev = inChannels;
         foreach (var c in channels)
         {
-            convs.append(new Conv2d(prev, c, 3, padding: 1));
+            convs.append(nn.Conv2d(prev, c, 3, padding: 1));
             prev = c;
         }
-        convs.append(new Conv2d(prev, 2, 3, padding: 1));
+        convs.append(nn.Conv2d(prev, 2, 3, padding: 1));
+        RegisterComponents();
     }
 
     /// <summary>Returns the last hidden feature (input of the context network) and the flow [B,2,h,w] in level pixels.</summary>
@@ -62,17 +66,18 @@ public sealed class ContextNetwork : Module<Tensor, Tensor>
     public ModuleList<Conv2d> convs = new();
     readonly double _slope;
 
-    public ContextNetwork(int inChannels, int[] channels, int[] dilations, double slope)
+    public ContextNetwork(int inChannels, int[] channels, int[] dilations, double slope) : base(nameof(ContextNetwork))
     {
         if (channels.Length != dilations.Length) throw new ArgumentException("context network: one dilation per conv");
         _slope = slope;
         int prev = inChannels;
         for (int i = 0; i < channels.Length; i++)
         {
-            convs.append(new Conv2d(prev, channels[i], 3, padding: dilations[i], dilation: dilations[i]));
+            convs.append(nn.Conv2d(prev, channels[i], 3, padding: dilations[i], dilation: dilations[i]));
             prev = channels[i];
         }
-        convs.append(new Conv2d(prev, 2, 3, padding: 1));
+        convs.append(nn.Conv2d(prev, 2, 3, padding: 1));
+        RegisterComponents();
     }
 
     /// <summary>Flow residual [B,2,h,w] from the estimator feature ‖ flow.</summary>

@@ -1,7 +1,9 @@
 using DistillKit.Geometry;
-using DistillKit.Torch;
-using DistillKit.Torch.Modules;
-using static DistillKit.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+using TorchSharp.Modules;
+using static TorchSharp.torch.nn.functional;
 
 namespace DistillKit.Models;
 
@@ -19,7 +21,7 @@ public sealed class PwcNet : Module<Tensor, Tensor, Tensor>
 
     public PwcNetConfig Config { get; }
 
-    public PwcNet(PwcNetConfig config)
+    public PwcNet(PwcNetConfig config) : base(nameof(PwcNet))
     {
         Config = config;
         if (config.OutputLevel < 1 || config.OutputLevel > config.Levels)
@@ -30,6 +32,7 @@ public sealed class PwcNet : Module<Tensor, Tensor, Tensor>
             estimators.append(new FlowEstimator(costChannels + config.PyramidChannels[level - 1] + 2, config.EstimatorChannels, config.LeakySlope));
         if (config.UseContext)
             context = new ContextNetwork(config.EstimatorChannels[^1] + 2, config.ContextChannels, config.ContextDilations, config.LeakySlope);
+        RegisterComponents();
     }
 
     /// <summary>Forward flow image1 → image2, [B,2,H,W] in input pixels.</summary>

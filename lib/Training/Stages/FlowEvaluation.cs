@@ -2,8 +2,9 @@ using DistillKit.Data.Flow;
 using DistillKit.Geometry;
 using DistillKit.Metrics;
 using DistillKit.Models;
-using DistillKit.Torch;
-using static DistillKit.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace DistillKit.Training.Stages;
 
@@ -108,8 +109,8 @@ public static class FlowBenchmark
         long ih = resizeHeight ?? h, iw = resizeWidth ?? w;
         if (ih != h || iw != w)
         {
-            image1 = interpolate(image1, [ih, iw], mode: torch.nn.InterpolationMode.Bilinear, align_corners: true);
-            image2 = interpolate(image2, [ih, iw], mode: torch.nn.InterpolationMode.Bilinear, align_corners: true);
+            image1 = interpolate(image1, [ih, iw], mode: InterpolationMode.Bilinear, align_corners: true);
+            image2 = interpolate(image2, [ih, iw], mode: InterpolationMode.Bilinear, align_corners: true);
         }
         var flow = predictFlow(image1, image2);
         if (!flow.shape.SequenceEqual(new[] { 1L, 2, ih, iw }))
@@ -128,8 +129,8 @@ public static class FlowBenchmark
         long h = image1.size(2), w = image1.size(3), ph = (m - h % m) % m, pw = (m - w % m) % m;
         if (ph + pw > 0)
         {
-            image1 = pad(image1, [0, pw, 0, ph], torch.nn.PaddingMode.Replicate);
-            image2 = pad(image2, [0, pw, 0, ph], torch.nn.PaddingMode.Replicate);
+            image1 = pad(image1, [0, pw, 0, ph], PaddingModes.Replicate);
+            image2 = pad(image2, [0, pw, 0, ph], PaddingModes.Replicate);
         }
         return model.forward(image1, image2).narrow(2, 0, h).narrow(3, 0, w).MoveToOuterDisposeScope();
     }

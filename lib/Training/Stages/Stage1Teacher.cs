@@ -1,3 +1,4 @@
+using DistillKit.Weights;
 using System.Text.Json;
 using DistillKit.Data.Flow;
 using DistillKit.Data.Synthetic;
@@ -5,7 +6,8 @@ using DistillKit.Geometry;
 using DistillKit.Losses;
 using DistillKit.Metrics;
 using DistillKit.Models;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using DistillKit.Transforms;
 
 namespace DistillKit.Training.Stages;
@@ -102,7 +104,7 @@ public static class Stage1Teacher
         };
         var result = trainer.Run(resume);
         var eval = Evaluate(model, config);
-        model.save(Path.Combine(outDir, "teacher.safetensors"));
+        WeightFiles.Save(model, Path.Combine(outDir, "teacher.safetensors"));
         RunRecord.Write(Path.Combine(outDir, "run.json"), "stage1", config.Seed, config.Preset, configJson, started, result, eval);
         return (model, result, eval);
     }
@@ -136,10 +138,10 @@ public static class Stage1Teacher
         else if (File.Exists(configPath)) config = JsonSerializer.Deserialize<Stage1Config>(File.ReadAllText(configPath), Json.Options)!;
         else throw new InvalidDataException($"{path}: no config beside it ({configPath}) nor in its metadata");
         var model = new PwcNet(config.Model);
-        var weights = Serialization.LoadSafetensors(path);
+        var weights = WeightFiles.Read(path);
         try
         {
-            model.load_state_dict(weights.Where(kv => !kv.Key.StartsWith(Checkpoint.OptimizerPrefix)).ToDictionary(kv => kv.Key, kv => kv.Value));
+            StateDicts.LoadStrict(model, weights.Where(kv => !kv.Key.StartsWith(Checkpoint.OptimizerPrefix)).ToDictionary(kv => kv.Key, kv => kv.Value), path);
         }
         finally
         {

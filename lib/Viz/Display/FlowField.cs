@@ -1,5 +1,6 @@
 using System.Globalization;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Viz;
 

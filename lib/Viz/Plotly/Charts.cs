@@ -1,4 +1,5 @@
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Viz.Plotly;
 

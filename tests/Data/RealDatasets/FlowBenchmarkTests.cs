@@ -2,7 +2,8 @@ using DistillKit.Data.Flow;
 using DistillKit.Geometry;
 using DistillKit.Models;
 using DistillKit.Tests.Imaging;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using DistillKit.Training.Stages;
 using Xunit;
 

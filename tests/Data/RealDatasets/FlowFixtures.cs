@@ -1,6 +1,7 @@
 using DistillKit.Data.Formats;
 using DistillKit.Imaging;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DistillKit.Tests.Data.RealDatasets;
 
@@ -15,7 +16,7 @@ internal static class FlowFixtures
             for (int y = 0; y < h; y++)
                 for (int x = 0; x < w; x++)
                     v[(c * h + y) * w + x] = ((x * 37 + y * 101 + c * 53 + seed * 19) % 256) * (1f / 255); // as the reader computes it
-        return torch.from_array(v, 3, h, w);
+        return torch.tensor(v, [3, h, w]);
     }
 
     /// <summary>Writes <paramref name="image"/> as PNG, or as binary PPM (P6) when the path ends in .ppm (FlyingChairs).</summary>
@@ -43,7 +44,7 @@ internal static class FlowFixtures
                 f[y * w + x] = a + b * x;
                 f[h * w + y * w + x] = c + d * y;
             }
-        return torch.from_array(f, 2, h, w);
+        return torch.tensor(f, [2, h, w]);
     }
 
     public static void WriteFlo(string path, Tensor flow, Tensor? valid = null)
@@ -66,5 +67,5 @@ internal static class FlowFixtures
     }
 
     /// <summary>A [1,H,W] mask from row-major values.</summary>
-    public static Tensor Mask(int h, int w, params float[] values) => torch.from_array(values, 1, h, w);
+    public static Tensor Mask(int h, int w, params float[] values) => torch.tensor(values, [1, h, w]);
 }

@@ -1,6 +1,7 @@
 using DistillKit.Data.Flow;
 using DistillKit.Tests.Imaging;
-using DistillKit.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit;
 
 namespace DistillKit.Tests.Data.RealDatasets;
@@ -21,7 +22,7 @@ public class KittiTests
         {
             FlowFixtures.WriteFrame(Path.Combine(root, "training", images, $"{n:D6}_10.png"), H, W, 10 * n);
             FlowFixtures.WriteFrame(Path.Combine(root, "training", images, $"{n:D6}_11.png"), H, W, 10 * n + 1);
-            using var flow = torch.from_array<float>([.. U, .. V], 2, H, W);
+            using var flow = torch.tensor([.. U, .. V], [2, H, W]);
             using var occ = FlowFixtures.Mask(H, W, OccValid);
             using var noc = FlowFixtures.Mask(H, W, NocValid);
             FlowFixtures.WriteKitti(Path.Combine(root, "training", "flow_occ", $"{n:D6}_10.png"), flow, occ);
@@ -60,10 +61,10 @@ public class KittiTests
         using var scope = torch.NewDisposeScope();
         using var t = FlowPairLoader.Load(KittiFlow.Open(dir.Path, KittiVersion.Kitti2015)[0]);
         Assert.Equal(new long[] { 3, H, W }, t.Image1.shape);
-        Assert.Equal(FlowFixtures.Image(H, W, 1).data<float>(), t.Image2.data<float>());
-        Assert.Equal(new float[] { 3, 3, 3, 0, 6, 0, 4, 4, 4, 1, 8, 0 }, t.Flow!.data<float>());
-        Assert.Equal(OccValid, t.Valid!.data<float>());
-        Assert.Equal(NocValid, t.Noc!.data<float>());
+        Assert.Equal(FlowFixtures.Image(H, W, 1).data<float>().ToArray(), t.Image2.data<float>().ToArray());
+        Assert.Equal(new float[] { 3, 3, 3, 0, 6, 0, 4, 4, 4, 1, 8, 0 }, t.Flow!.data<float>().ToArray());
+        Assert.Equal(OccValid, t.Valid!.data<float>().ToArray());
+        Assert.Equal(NocValid, t.Noc!.data<float>().ToArray());
         Assert.Null(t.Occ);
     }
 

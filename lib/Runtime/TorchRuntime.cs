@@ -1,0 +1,86 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace DistillKit.Runtime;
+
+/// <summary>
+/// What the library sets up when it loads, wherever it is referenced from (the kit, a test host, a .NET Interactive
+/// kernel that only saw <c>#r "Lib.dll"</c>):
+/// <list type="bullet">
+/// <item>glibc allocator tuning (<see cref="MallocTuning"/>), unless <c>DISTILLKIT_MALLOC_TUNING=0</c>;</item>
+/// <item>TorchSharp's native libraries loaded by absolute path from the folder that holds Lib.dll, so that the copy
+/// repaired by the set-up (environment/repair-torchsharp.sh) is the one in use, not an unrepaired copy that TorchSharp's
+/// own search would take from the NuGet cache;</item>
+/// <item>managed assemblies beside Lib.dll resolvable by name (a kernel has no deps.json for them).</item>
+/// </list>
+/// </summary>
+public static class TorchRuntime
+{
+    /// <summary>The folder that holds Lib.dll (and, in a kit build output, TorchSharp and its natives).</summary>
+    public static string LibraryFolder { get; } = Path.GetDirectoryName(typeof(TorchRuntime).Assembly.Location) ?? AppContext.BaseDirectory;
+
+    /// <summary>True when the allocator settings were applied at load.</summary>
+    public static bool MallocTuned { get; private set; }
+
+    /// <summary>Why the natives beside Lib.dll could not be loaded (null when they were, or none were there).</summary>
+    public static string? NativeLoadError { get; private set; }
+
+#pragma warning disable CA2255 // a module initializer is the point: it must run before TorchSharp's first call
+    [ModuleInitializer]
+    internal static void Initialize()
+#pragma warning restore CA2255
+    {
+        if (Environment.GetEnvironmentVariable("DISTILLKIT_MALLOC_TUNING") != "0") MallocTuned = MallocTuning.Apply();
+        AppDomain.CurrentDomain.AssemblyResolve += ResolveBesideLibrary;
+        NativeLibrary.SetDllImportResolver(typeof(TorchRuntime).Assembly, ResolveKitNative);
+        PreloadNatives();
+    }
+
+    /// <summary>The kit's own native libraries (libdkimage.so) are found beside Lib.dll, then on the loader's path.</summary>
+    static IntPtr ResolveKitNative(string name, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        if (name != "dkimage") return IntPtr.Zero;
+        var file = Path.Combine(LibraryFolder, "libdkimage.so");
+        if (File.Exists(file)) return NativeLibrary.Load(file);
+        var built = Path.GetFullPath(Path.Combine(LibraryFolder, "..", "native", "libdkimage.so"));
+        return File.Exists(built) ? NativeLibrary.Load(built) : IntPtr.Zero;
+    }
+
+    /// <summary>Throws a clear exception when TorchSharp's natives could not be loaded; call before the first tensor.</summary>
+    public static void EnsureLoaded()
+    {
+        if (NativeLoadError is not null)
+            throw new InvalidOperationException($"TorchSharp's native libraries in {LibraryFolder} could not be loaded: {NativeLoadError}. " +
+                "Rebuild with ./kit setup (it repairs libLibTorchSharp.so for libstdc++ older than GCC 13).");
+        _ = torch.get_num_threads();
+    }
+
+    static void PreloadNatives()
+    {
+        var cpu = Path.Combine(LibraryFolder, "libtorch_cpu.so");
+        var sharp = Path.Combine(LibraryFolder, "libLibTorchSharp.so");
+        if (!File.Exists(sharp) || !File.Exists(cpu)) return;
+        try
+        {
+            NativeLibrary.Load(cpu);
+            var cuda = Path.Combine(LibraryFolder, "libtorch_cuda.so");
+            if (File.Exists(cuda)) NativeLibrary.TryLoad(cuda, out _);
+            NativeLibrary.Load(sharp);
+        }
+        catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+        {
+            NativeLoadError = e.Message;
+            Console.Error.WriteLine($"DistillKit: could not load TorchSharp's natives from {LibraryFolder}: {e.Message}");
+        }
+    }
+
+    static Assembly? ResolveBesideLibrary(object? sender, ResolveEventArgs args)
+    {
+        var name = new AssemblyName(args.Name).Name;
+        if (name is null) return null;
+        var candidate = Path.Combine(LibraryFolder, name + ".dll");
+        return File.Exists(candidate) ? Assembly.LoadFrom(candidate) : null;
+    }
+}
