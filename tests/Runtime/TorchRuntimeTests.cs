@@ -137,3 +137,18 @@ public class CudaTests
         Assert.True(cpu.sub(gpu).abs().max().ToDouble() < 1e-3);
     }
 }
+
+public class NativeErrorTests
+{
+    [Fact]
+    public void ALibTorchErrorIsADotNetExceptionWithTheShapes()
+    {
+        using var a = torch.ones(3, 4);
+        using var b = torch.ones(5, 2);
+        var e = Assert.ThrowsAny<System.Runtime.InteropServices.ExternalException>(() => a.mm(b));
+        Assert.Contains("3x4", e.Message);
+        Assert.Contains("5x2", e.Message);
+        using var c = torch.ones(2); // the process and the engine go on
+        Assert.Equal(2.0, c.sum().ToDouble());
+    }
+}
