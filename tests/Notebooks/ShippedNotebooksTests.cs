@@ -5,7 +5,7 @@ using Xunit;
 
 namespace DistillKit.Tests.Notebooks;
 
-/// <summary>Every notebook in notebooks/ runs headless under the smoke preset with the outputs a reader expects.</summary>
+/// <summary>Every notebook in notebooks/ runs headless on the kernel under the smoke preset with the outputs a reader expects.</summary>
 public class ShippedNotebooksTests
 {
     public static TheoryData<string> Notebooks()
@@ -50,7 +50,8 @@ public class ShippedNotebooksTests
         var outputs = Outputs(executed).ToList();
         Assert.DoesNotContain(outputs, o => o["output_type"]!.GetValue<string>() == "error");
         var mimes = outputs.Where(o => o["data"] is JsonObject).SelectMany(o => o["data"]!.AsObject().Select(kv => (kv.Key, kv.Value))).ToList();
-        Assert.Contains(mimes, m => m.Key == "application/vnd.plotly.v1+json");
+        Assert.Contains(mimes, m => m.Key == "text/html" && m.Value!.ToString().Contains(HtmlReport.PlotlyCall)); // a chart
+        Assert.Contains("<script src=\"plotly.min.js\"></script>", File.ReadAllText(result.HtmlPath));
         Assert.Contains(mimes, m => m.Key == "image/png");
         Assert.Contains(mimes, m => m.Key == "text/html" && m.Value!.ToString().Contains("<table"));
         Assert.True(File.Exists(result.HtmlPath));
