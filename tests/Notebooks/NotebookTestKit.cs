@@ -85,6 +85,20 @@ public static class NotebookTestKit
         return (code, output);
     }
 
+    /// <summary>The DOM of <paramref name="page"/> after headless Chromium ran its scripts, offline (fails when Chromium is missing: run environment/setup.sh).</summary>
+    public static string RenderedDom(string page)
+    {
+        const string chromium = "/usr/bin/chromium";
+        Assert.True(File.Exists(chromium), $"{chromium} not found: run environment/setup.sh (installs Debian's chromium)");
+        var profile = Directory.CreateTempSubdirectory("dk-chromium-").FullName;
+        var (code, dom) = Exec(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions",
+            "--user-data-dir=" + profile, "--virtual-time-budget=10000", "--dump-dom", new Uri(page).AbsoluteUri);
+        Directory.Delete(profile, recursive: true);
+        Assert.True(code == 0, $"chromium exited with {code}: {dom[^Math.Min(dom.Length, 2000)..]}");
+        return dom;
+    }
+
     static bool HasNbformat(string python)
     {
         try { return Exec(python, "-c", "import nbformat").ExitCode == 0; }

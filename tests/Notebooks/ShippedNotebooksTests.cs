@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using DistillKit.Cli.Notebooks;
 using DistillKit.Tests.Support;
 using Xunit;
+using static DistillKit.Tests.Notebooks.NotebookTestKit;
 
 namespace DistillKit.Tests.Notebooks;
 
@@ -55,6 +56,9 @@ public class ShippedNotebooksTests
         Assert.Contains(mimes, m => m.Key == "image/png");
         Assert.Contains(mimes, m => m.Key == "text/html" && m.Value!.ToString().Contains("<table"));
         Assert.True(File.Exists(result.HtmlPath));
+        var dom = RenderedDom(result.HtmlPath); // offline: plotly.min.js was copied beside the page
+        Assert.Contains("class=\"main-svg\"", dom); // only plotly.js writes these
+        Assert.Contains("<img ", dom);
         Directory.Delete(outDir, true);
     }
 }
