@@ -208,3 +208,37 @@ public class ConcurrentNotebooksTests
         }
     }
 }
+
+/// <summary>A long cell's console output reaches the terminal while the cell still runs (what <c>./kit report</c> shows).</summary>
+public class LiveEchoTests
+{
+    sealed class ClockedWriter : StringWriter
+    {
+        public readonly System.Diagnostics.Stopwatch Clock = System.Diagnostics.Stopwatch.StartNew();
+        public TimeSpan? FirstLine;
+        public override void Write(string? value)
+        {
+            if (value?.Contains("step 0") == true) FirstLine ??= Clock.Elapsed;
+            base.Write(value);
+        }
+        public override void Write(char value) => Write(value.ToString());
+    }
+
+    [Fact]
+    public async Task CellConsoleOutputIsEchoedAsItHappensWithTheCellsPrefix()
+    {
+        var dir = Directory.CreateTempSubdirectory("dk-nb-echo-").FullName;
+        new NotebookWriter()
+            .Code("Console.WriteLine(\"step 0\");\nSystem.Threading.Thread.Sleep(2000);\nConsole.WriteLine(\"step 1\");")
+            .Save(Path.Combine(dir, "echo.ipynb"));
+        var progress = new ClockedWriter();
+        var result = await NotebookRunner.RunAsync(Path.Combine(dir, "echo.ipynb"),
+            new RunOptions { OutDir = Path.Combine(dir, "out"), Progress = progress, EchoCellOutput = true });
+        Assert.True(result.Succeeded, result.Message);
+        var text = progress.ToString();
+        Assert.Contains("[echo:1] step 0\n[echo:1] step 1\n", text);
+        var cellDone = result.Duration;
+        Assert.True(progress.FirstLine is { } first && cellDone - first > TimeSpan.FromSeconds(1.5),
+            $"'step 0' was echoed at {progress.FirstLine}, the run ended at {cellDone}");
+    }
+}
