@@ -13,6 +13,12 @@ public static class InfoCommand
         Console.WriteLine($"DistillKit {typeof(TorchRuntime).Assembly.GetName().Version}");
         Console.WriteLine($"TorchSharp {typeof(torch).Assembly.GetName().Version}   LibTorch {torch.__version__}   natives from {TorchRuntime.LibraryFolder}");
         Console.WriteLine($"threads: {torch.get_num_threads()} intra-op, {torch.get_num_interop_threads()} inter-op");
+        using (var scope = torch.NewDisposeScope())
+        {
+            var m = torch.arange(4, dtype: torch.float32).view(2, 2);
+            double trace = m.matmul(m).trace().ToDouble(); // [[0,1],[2,3]]² has trace 2 + 11 = 13
+            Console.WriteLine($"op check: 2×2 matmul trace {trace} ({(trace == 13 ? "ok" : "WRONG")})");
+        }
         var cpu = Path.Combine(TorchRuntime.LibraryFolder, "libtorch_cpu.so");
         if (File.Exists(cpu))
         {

@@ -33,7 +33,7 @@ public static class Checkpoint
         var tensors = new Dictionary<string, Tensor>(model.state_dict());
         long optimizerSteps = 0;
         if (optimizer is not null)
-            foreach (var (name, tensor, steps) in OptimizerState.Tensors(optimizer))
+            foreach (var (name, tensor, steps) in OptimizerStateIO.Tensors(optimizer))
             {
                 tensors[OptimizerPrefix + name] = tensor;
                 optimizerSteps = steps;
@@ -77,7 +77,7 @@ public static class Checkpoint
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new InvalidDataException($"{path}: not a readable safetensors checkpoint ({e.Message})", e);
+            throw new InvalidDataException($"{path}: not a readable safetensors checkpoint ({WeightFiles.FirstLine(e.Message)})", e);
         }
         try
         {
@@ -86,7 +86,7 @@ public static class Checkpoint
             if (optimizer is not null)
             {
                 var optPart = all.Where(kv => kv.Key.StartsWith(OptimizerPrefix)).ToDictionary(kv => kv.Key[OptimizerPrefix.Length..], kv => kv.Value);
-                OptimizerState.Load(optimizer, optPart, long.Parse(meta.GetValueOrDefault("optimizer_steps", "0")), path);
+                OptimizerStateIO.Load(optimizer, optPart, long.Parse(meta.GetValueOrDefault("optimizer_steps", "0")), path);
             }
             return long.Parse(meta.GetValueOrDefault("step", "0"));
         }

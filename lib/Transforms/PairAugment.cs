@@ -35,8 +35,8 @@ public sealed record PairAugment(bool HorizontalFlip = true, bool VerticalFlip =
         var x = image;
         if (d.Channels is not [0, 1, 2])
         {
-            using var idx = torch.from_array(d.Channels);
-            x = x.index(null, idx);
+            using var idx = torch.tensor(d.Channels.Select(c => (long)c).ToArray());
+            x = x.index_select(1, idx);
         }
         if (d.FlipH) x = x.flip(3);
         if (d.FlipV) x = x.flip(2);

@@ -25,7 +25,7 @@ public static class StateDicts
             if (missing.Count > 0) parts.Add($"missing keys: {Preview(missing)}");
             if (unexpected.Count > 0) parts.Add($"unexpected keys: {Preview(unexpected)}");
             if (misshapen.Count > 0) parts.Add($"shape mismatches: {Preview(misshapen)}");
-            throw new InvalidDataException($"{source}: does not fit this {model.GetType().Name} ({string.Join("; ", parts)}). " +
+            throw new InvalidDataException($"{source}: does not fit this model ({model.GetType().Name}; {string.Join("; ", parts)}). " +
                 "Was it written for another preset or architecture?");
         }
         using (torch.no_grad())

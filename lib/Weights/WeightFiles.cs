@@ -46,8 +46,8 @@ public static class WeightFiles
     /// <summary>Named tensors of a <c>.safetensors</c> or <c>.pth</c> file (the caller disposes them).</summary>
     public static Dictionary<string, Tensor> Read(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"no such weight file: {path}", path);
         var format = FormatOf(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"no such weight file: {path}", path);
         try
         {
             if (format == WeightFormat.Safetensors) return Safetensors.LoadStateDict(path);
@@ -62,7 +62,7 @@ public static class WeightFiles
         }
         catch (Exception e) when (e is not (OutOfMemoryException or FileNotFoundException))
         {
-            throw new InvalidDataException($"{path}: not a readable {format} weight file ({e.GetType().Name}: {e.Message})", e);
+            throw new InvalidDataException($"{path}: not a readable {format} weight file ({e.GetType().Name}: {FirstLine(e.Message)})", e);
         }
         throw new ArgumentException($"{path}: TorchSharp .dat files hold no names to read without a module; use Load(module, path)", nameof(path));
     }
@@ -70,8 +70,9 @@ public static class WeightFiles
     /// <summary>Loads <paramref name="path"/> into <paramref name="module"/>, strictly by name and shape.</summary>
     public static void Load(Module module, string path)
     {
+        var format = FormatOf(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"no such weight file: {path}", path);
-        if (FormatOf(path) == WeightFormat.TorchSharp)
+        if (format == WeightFormat.TorchSharp)
         {
             try
             {
@@ -79,7 +80,7 @@ public static class WeightFiles
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                throw new InvalidDataException($"{path}: does not load into this {module.GetType().Name} ({e.Message})", e);
+                throw new InvalidDataException($"{path}: does not load into this {module.GetType().Name} ({FirstLine(e.Message)})", e);
             }
             return;
         }
@@ -93,4 +94,7 @@ public static class WeightFiles
             foreach (var t in weights.Values) t.Dispose();
         }
     }
+
+    /// <summary>The first line of a (native) exception message, without libtorch's stack frames.</summary>
+    internal static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 }

@@ -164,4 +164,5 @@ if __name__ == "__main__" and sys.argv[1] == "parity":
     with torch.no_grad():
         fw = net(inp["image1"], inp["image2"])
         bfw, bbw = net.forward_both(inp["image1"], inp["image2"])
-    torch.save({"flow": fw, "both_fw": bfw, "both_bw": bbw}, sys.argv[5])
+    # separate storages: TorchSharp.PyBridge 1.4.4 cannot read views into one shared storage (both_fw/both_bw are halves of one batch)
+    torch.save({"flow": fw.clone(), "both_fw": bfw.clone(), "both_bw": bbw.clone()}, sys.argv[5])

@@ -10,7 +10,7 @@ namespace DistillKit.Training;
 /// <c>{i}.exp_avg_sq</c> (Adam, AdamW), <c>{i}.momentum_buffer</c> (SGD with momentum). The same names as kit 0.1's
 /// checkpoints, so those resume too. The step count (Adam's bias correction) is one number for all parameters.
 /// </summary>
-public static class OptimizerState
+public static class OptimizerStateIO
 {
     /// <summary>The state tensors (live references, not copies) and the optimizer's step count.</summary>
     public static IEnumerable<(string name, Tensor tensor, long steps)> Tensors(Optimizer optimizer)
