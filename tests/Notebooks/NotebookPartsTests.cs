@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DistillKit.Cli.Notebooks;
+using Microsoft.DotNet.Interactive.Formatting;
 using Xunit;
 using static DistillKit.Tests.Notebooks.NotebookTestKit;
 
@@ -93,30 +94,30 @@ public sealed class NotebookPartsTests
     }
 
     [Fact]
-    public void MagicsAreParsed()
+    public void MarkdownMagicAndNuGetReferencesAreRecognised()
     {
-        var timed = CellMagic.Parse("#!csharp\n#!time\nvar x = 1;");
-        Assert.True(timed.Time);
-        Assert.Equal("\n\nvar x = 1;", timed.Code); // blanked, so compiler line numbers match the cell
-        Assert.True(CellMagic.Parse("#!markdown\n# Hi").IsMarkdown);
-        Assert.Equal("#!fsharp", CellMagic.Parse("#!fsharp\n1").Unsupported);
+        var markdown = CellMagic.Parse("\n#!markdown\n# Hi");
+        Assert.True(markdown.IsMarkdown);
+        Assert.Equal("# Hi", markdown.Code);
+        Assert.False(CellMagic.Parse("#!csharp\n#!markdown").IsMarkdown); // only a leading #!markdown
         Assert.Equal(new[] { "Foo, 1.0" }, CellMagic.Parse("#r \"nuget: Foo, 1.0\"").NuGetPackages);
+        Assert.Empty(CellMagic.Parse("#r \"../build/kit/Lib.dll\"").NuGetPackages);
     }
 
     [Fact]
-    public void DefaultFormattingCoversStringsHtmlRecordsAndOtherValues()
+    public void MimeBundleKeepsEachFormattedValueAndEmbedsJsonMimeTypes()
     {
-        Assert.Equal("hi", (string?)ValueFormatter.MimeBundle("hi")["text/plain"]);
-        Assert.Equal("<i>x</i>", (string?)ValueFormatter.MimeBundle(new HtmlString("<i>x</i>"))["text/html"]);
-        Assert.Equal("3.5", (string?)ValueFormatter.MimeBundle(3.5)["text/plain"]);
-        var table = (string?)ValueFormatter.MimeBundle(new[] { new Row("a<", 1), new Row("b", 2) })["text/html"];
-        Assert.Equal("<table><thead><tr><th>Name</th><th>Count</th></tr></thead><tbody><tr><td>a&lt;</td><td>1</td></tr>"
-            + "<tr><td>b</td><td>2</td></tr></tbody></table>", table);
-        Assert.False(ValueFormatter.MimeBundle(new List<int> { 1, 2 }).ContainsKey("text/html"));
-        Assert.Equal("List<Int32> [1, 2]", (string?)ValueFormatter.MimeBundle(new List<int> { 1, 2 })["text/plain"]);
+        var data = MimeBundle.Data([
+            new FormattedValue("text/html", "<b>x</b>"),
+            new FormattedValue(HtmlReport.PlotlyMime, SwatchFormatterSource.Figure),
+            new FormattedValue("application/json", "not json"),
+            new FormattedValue("text/plain", "hidden") { SuppressDisplay = true },
+        ]);
+        Assert.Equal("<b>x</b>", (string?)data["text/html"]);
+        Assert.Equal("scatter", (string?)data[HtmlReport.PlotlyMime]!["data"]![0]!["type"]);
+        Assert.Equal("not json", (string?)data["application/json"]); // kept as text, which nbformat accepts
+        Assert.False(data.ContainsKey("text/plain"));
     }
-
-    record Row(string Name, int Count);
 
     [Fact]
     public void MarkdownConvertsBlocksAndInlineMarkupAndDropsUnsafeLinks()
@@ -146,33 +147,50 @@ public sealed class NotebookPartsTests
         Assert.DoesNotContain("Plotly.newPlot", html);
         Assert.DoesNotContain("<script", html);
     }
+
+    [Fact]
+    public void HtmlChartWithoutPlotlyJsGetsANoteAndNoScriptTag()
+    {
+        var nb = new NotebookWriter().Code("chart").Build();
+        var bundle = new JsonObject { ["text/html"] = RichNotebookFixture.Chart };
+        nb.Cells[0].Json["outputs"] = new JsonArray(new JsonObject { ["output_type"] = "display_data", ["data"] = bundle, ["metadata"] = new JsonObject() });
+        Assert.True(HtmlReport.NeedsPlotly(bundle));
+        var result = new RunResult("chart", RunStatus.Succeeded, null, null, "chart.ipynb", "chart.html", TimeSpan.FromSeconds(1), [null]);
+        var html = HtmlReport.Notebook(nb, result, plotly: false);
+        Assert.Contains("plotly.js not found", html);
+        Assert.DoesNotContain("plotly.min.js\"></script>", html);
+        Assert.Contains(RichNotebookFixture.Chart, html);
+    }
 }
 
 public class DisplayUpdateTests
 {
     [Fact]
-    public async Task UpdatingADisplayReplacesItsOutputInPlace()
+    public async Task UpdatingADisplayReplacesItsOutputInPlaceEvenFromALaterCell()
     {
         var dir = Directory.CreateTempSubdirectory("dk-nb-update-").FullName;
         new NotebookWriter()
             .Code("var h = display(\"first\");\nConsole.WriteLine(\"between\");\nh.Update(\"second\");\nh.Update(\"third\");")
             .Code("display(1)")
+            .Code("h.Update(\"fourth\");")
             .Save(Path.Combine(dir, "u.ipynb"));
         var result = await NotebookRunner.RunAsync(Path.Combine(dir, "u.ipynb"), new RunOptions { OutDir = Path.Combine(dir, "out") });
         Assert.True(result.Succeeded, result.Message);
         var cells = NotebookDocument.Load(result.NotebookPath).Cells;
         var outputs = cells[0].Json["outputs"]!.AsArray();
         Assert.Equal(2, outputs.Count); // the display (updated in place) and the stream between
-        Assert.Equal("third", outputs[0]!["data"]!["text/plain"]!.GetValue<string>());
+        Assert.Equal("fourth", outputs[0]!["data"]!["text/plain"]!.GetValue<string>()); // the last update, made by cell 3
         Assert.Equal("between\n", outputs[1]!["text"]!.GetValue<string>());
         Assert.Single(cells[1].Json["outputs"]!.AsArray()); // a trailing display(...) is not also shown as a result
+        Assert.Empty(cells[2].Json["outputs"]!.AsArray());
     }
 }
 
+/// <summary>Notebooks started together (the runner takes them one at a time: the current directory is the process's).</summary>
 public class ConcurrentNotebooksTests
 {
     [Fact]
-    public async Task NotebooksRunningSideBySideKeepTheirOwnConsoleOutput()
+    public async Task NotebooksStartedTogetherKeepTheirOwnConsoleOutput()
     {
         var dir = Directory.CreateTempSubdirectory("dk-nb-concurrent-").FullName;
         foreach (var name in new[] { "a", "b" })
@@ -188,5 +206,39 @@ public class ConcurrentNotebooksTests
                 .Select(o => o!["text"]?.GetValue<string>() ?? ""));
             Assert.Equal(string.Concat(Enumerable.Range(0, 20).Select(i => $"{name}{i}\n")), text);
         }
+    }
+}
+
+/// <summary>A long cell's console output reaches the terminal while the cell still runs (what <c>./kit report</c> shows).</summary>
+public class LiveEchoTests
+{
+    sealed class ClockedWriter : StringWriter
+    {
+        public readonly System.Diagnostics.Stopwatch Clock = System.Diagnostics.Stopwatch.StartNew();
+        public TimeSpan? FirstLine;
+        public override void Write(string? value)
+        {
+            if (value?.Contains("step 0") == true) FirstLine ??= Clock.Elapsed;
+            base.Write(value);
+        }
+        public override void Write(char value) => Write(value.ToString());
+    }
+
+    [Fact]
+    public async Task CellConsoleOutputIsEchoedAsItHappensWithTheCellsPrefix()
+    {
+        var dir = Directory.CreateTempSubdirectory("dk-nb-echo-").FullName;
+        new NotebookWriter()
+            .Code("Console.WriteLine(\"step 0\");\nSystem.Threading.Thread.Sleep(2000);\nConsole.WriteLine(\"step 1\");")
+            .Save(Path.Combine(dir, "echo.ipynb"));
+        var progress = new ClockedWriter();
+        var result = await NotebookRunner.RunAsync(Path.Combine(dir, "echo.ipynb"),
+            new RunOptions { OutDir = Path.Combine(dir, "out"), Progress = progress, EchoCellOutput = true });
+        Assert.True(result.Succeeded, result.Message);
+        var text = progress.ToString();
+        Assert.Contains("[echo:1] step 0\n[echo:1] step 1\n", text);
+        var cellDone = result.Duration;
+        Assert.True(progress.FirstLine is { } first && cellDone - first > TimeSpan.FromSeconds(1.5),
+            $"'step 0' was echoed at {progress.FirstLine}, the run ended at {cellDone}");
     }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DistillKit.Cli.Notebooks;
@@ -8,8 +8,8 @@ using static DistillKit.Tests.Notebooks.NotebookTestKit;
 namespace DistillKit.Tests.Notebooks;
 
 /// <summary>
-/// Runs one feature-rich notebook once (display, HTML, results, a self-formatting type, markdown, #!time,
-/// overridden parameters, a plotly figure) and keeps its executed form for the assertions below.
+/// Runs one feature-rich notebook once on the .NET Interactive kernel (display, HTML, results, self-formatting types,
+/// a plotly figure and an HTML chart, markdown, #!time, #!csharp, overridden parameters) and keeps its executed form.
 /// </summary>
 public sealed class RichNotebookFixture
 {
@@ -18,6 +18,7 @@ public sealed class RichNotebookFixture
     public NotebookDocument Executed { get; }
     public string Html { get; }
     public const string Label = "say \"hi\" \\ there";
+    public const string Chart = "<div id=\"chart\"></div><script>Plotly.newPlot(\"chart\", [{y: [1, 2]}]);</script>";
 
     public RichNotebookFixture()
     {
@@ -33,9 +34,11 @@ public sealed class RichNotebookFixture
             .Code("var unused = 1;")
             .Code("new Swatch()")
             .Code("display(new DerivedSwatch());")
+            .Code("new PlotFixture()")
+            .Code($"HTML({Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(RichNotebookFixture.Chart, quote: true)})")
             .Code("#!markdown\n## From a magic cell")
             .Code("#!time\nSystem.Threading.Thread.Sleep(30);")
-            .Code("$\"{preset}|{seed}|{scale}|{label}|{verbose}\"")
+            .Code("#!csharp\n$\"{preset}|{seed}|{scale}|{label}|{verbose}\"")
             .Save(Path.Combine(Dir, "rich.ipynb"));
         var parameters = new Dictionary<string, string> { ["preset"] = "smoke", ["seed"] = "7", ["label"] = Label, ["verbose"] = "true" };
         Result = NotebookRunner.RunAsync(Path.Combine(Dir, "rich.ipynb"),
@@ -47,6 +50,8 @@ public sealed class RichNotebookFixture
 
 public sealed class NotebookRunnerTests(RichNotebookFixture rich) : IClassFixture<RichNotebookFixture>
 {
+    static JsonObject Data(JsonObject output) => (JsonObject)output["data"]!;
+
     [Fact]
     public void RichNotebookSucceedsAndWritesBothFiles()
     {
@@ -60,21 +65,21 @@ public sealed class NotebookRunnerTests(RichNotebookFixture rich) : IClassFixtur
     {
         var cell = Cell(rich.Executed, "display(\"shown\")");
         var display = Assert.Single(Outputs(cell, "display_data"));
-        Assert.Equal("shown", Text(display["data"]!["text/plain"]));
+        Assert.Equal("shown", Text(Data(display)["text/plain"]));
         var streams = Outputs(cell, "stream");
-        Assert.Contains(streams, s => (string?)s["name"] == "stdout" && Text(s["text"]).Contains("to stdout\n"));
-        Assert.Contains(streams, s => (string?)s["name"] == "stderr" && Text(s["text"]).Contains("to stderr\n"));
+        Assert.Contains(streams, s => (string?)s["name"] == "stdout" && Text(s["text"]) == "to stdout\n");
+        Assert.Contains(streams, s => (string?)s["name"] == "stderr" && Text(s["text"]) == "to stderr\n");
     }
 
     [Fact]
-    public void HtmlHelperAndReturnValuesBecomeExecuteResults()
+    public void HtmlHelperAndReturnValuesBecomeExecuteResultsAsTheKernelFormatsThem()
     {
         var html = Assert.Single(Outputs(Cell(rich.Executed, "HTML(\"<b>bold html</b>\")"), "execute_result"));
-        Assert.Equal("<b>bold html</b>", Text(html["data"]!["text/html"]));
+        Assert.Equal("<b>bold html</b>", Text(Data(html)["text/html"]));
 
         var cell = Cell(rich.Executed, "6 * 7");
         var result = Assert.Single(Outputs(cell, "execute_result"));
-        Assert.Equal("42", Text(result["data"]!["text/plain"]));
+        Assert.StartsWith("<div class=\"dni-plaintext\"><pre>42</pre></div>", Text(Data(result)["text/html"])); // the kernel's HTML for a number
         Assert.Equal((int)cell.Json["execution_count"]!, (int)result["execution_count"]!);
 
         var statement = Cell(rich.Executed, "var unused = 1;");
@@ -83,30 +88,30 @@ public sealed class NotebookRunnerTests(RichNotebookFixture rich) : IClassFixtur
     }
 
     [Fact]
-    public void TypeFormatterSourceFormatsValuesAndDerivedTypes()
+    public void TypeFormatterSourceByConventionFormatsValuesAndDerivedTypesInThePreferredMimeTypes()
     {
-        var data = (JsonObject)Assert.Single(Outputs(Cell(rich.Executed, "new Swatch()"), "execute_result"))["data"]!;
+        var data = Data(Assert.Single(Outputs(Cell(rich.Executed, "new Swatch()"), "execute_result")));
+        Assert.Equal(["image/png", "text/plain"], data.Select(kv => kv.Key).Order());
         Assert.Equal(Convert.ToBase64String(Swatch.Png), Text(data["image/png"]));
-        var figure = Assert.IsType<JsonObject>(data[HtmlReport.PlotlyMime]);
-        Assert.Equal("scatter", (string?)figure["data"]![0]!["type"]);
-        Assert.False(data.ContainsKey("text/html")); // its formatter returned false
         Assert.Equal("Swatch 2x1", Text(data["text/plain"]));
 
-        var derived = (JsonObject)Assert.Single(Outputs(Cell(rich.Executed, "new DerivedSwatch()"), "display_data"))["data"]!;
+        var derived = Data(Assert.Single(Outputs(Cell(rich.Executed, "new DerivedSwatch()"), "display_data")));
         Assert.Equal("DerivedSwatch 2x1", Text(derived["text/plain"]));
-        Assert.True(derived.ContainsKey("image/png"));
-        Assert.False(derived.ContainsKey(HtmlReport.PlotlyMime));
+        Assert.Equal(Convert.ToBase64String(Swatch.Png), Text(derived["image/png"]));
+
+        var figure = Assert.IsType<JsonObject>(Data(Assert.Single(Outputs(Cell(rich.Executed, "new PlotFixture()"), "execute_result")))[HtmlReport.PlotlyMime]);
+        Assert.Equal("scatter", (string?)figure["data"]![0]!["type"]); // JSON mime types are stored as JSON
     }
 
     [Fact]
-    public void ParametersAreOverriddenByAnInjectedCell()
+    public void ParametersAreOverriddenByAnInjectedCellAndCsharpMagicIsTheKernels()
     {
         var cells = rich.Executed.Cells.ToList();
         int defaults = cells.FindIndex(c => c.Tags.Contains("parameters"));
         Assert.Contains("injected-parameters", cells[defaults + 1].Tags);
         Assert.Contains("seed = 7;", cells[defaults + 1].Source);
         var result = Assert.Single(Outputs(Cell(rich.Executed, "$\"{preset}|"), "execute_result"));
-        Assert.Equal($"smoke|7|1.5|{RichNotebookFixture.Label}|True", Text(result["data"]!["text/plain"]));
+        Assert.Equal($"smoke|7|1.5|{RichNotebookFixture.Label}|True", Text(Data(result)["text/plain"]));
     }
 
     [Fact]
@@ -123,159 +128,41 @@ public sealed class NotebookRunnerTests(RichNotebookFixture rich) : IClassFixtur
     }
 
     [Fact]
-    public void TimeMagicReportsWallTime()
+    public void TimeMagicReportsWallTimeAsTheToolsKernelDoes()
     {
-        var stream = Assert.Single(Outputs(Cell(rich.Executed, "#!time"), "stream"));
-        var match = Regex.Match(Text(stream["text"]), @"^Wall time: (\d+\.\d) ms\n$");
-        Assert.True(match.Success, Text(stream["text"]));
-        Assert.True(double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 30);
+        var shown = Assert.Single(Outputs(Cell(rich.Executed, "#!time"), "display_data"));
+        var match = Regex.Match(Text(Data(shown)["text/plain"]), @"^Wall time: (\d+(\.\d+)?)ms$");
+        Assert.True(match.Success, Text(Data(shown)["text/plain"]));
+        Assert.True(double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) >= 30);
     }
 
     [Fact]
-    public void HtmlInlinesImagesAndDrawsPlotlyWithTheCopiedScript()
+    public void HtmlInlinesImagesAndLoadsPlotlyBeforeTheFirstOutput()
     {
-        Assert.Contains($"<img src=\"data:image/png;base64,{Convert.ToBase64String(Swatch.Png)}\">", rich.Html); // the derived value has no figure
-        Assert.Contains("<script src=\"plotly.min.js\"></script>", rich.Html);
-        Assert.Contains("Plotly.newPlot(", rich.Html);
+        Assert.Contains($"<img src=\"data:image/png;base64,{Convert.ToBase64String(Swatch.Png)}\">", rich.Html);
+        int script = rich.Html.IndexOf("<script src=\"plotly.min.js\"></script>", StringComparison.Ordinal);
+        Assert.True(script >= 0, "plotly.min.js is not loaded");
+        Assert.True(script < rich.Html.IndexOf("<div class=\"output\">", StringComparison.Ordinal), "plotly.min.js is loaded after an output");
+        Assert.Contains(RichNotebookFixture.Chart, rich.Html); // the chart's own HTML, run as it is
+        Assert.Contains("Plotly.newPlot(\"plot-1\",fig.data", rich.Html); // the figure JSON drawn by the page
         Assert.DoesNotContain("a < b", rich.Html); // the figure JSON is escaped inside <script>
         Assert.Equal("/* plotly stand-in */", File.ReadAllText(Path.Combine(rich.Dir, "out", "plotly.min.js")));
     }
 
     [Fact]
-    public void ExecutedNotebookIsValidNbformatAndKeepsItsMetadata()
+    public void ExecutedNotebookIsValidNbformatAndOpensInDotNetInteractive()
     {
         var (code, output) = ValidateWithNbformat(rich.Result.NotebookPath);
         Assert.True(code == 0, output);
         Assert.Equal(".net-csharp", (string?)rich.Executed.Root["metadata"]!["kernelspec"]!["name"]);
         Assert.Equal("csharp", (string?)rich.Executed.Root["metadata"]!["polyglot_notebook"]!["kernelInfo"]!["defaultKernelName"]);
-    }
 
-    [Fact]
-    public async Task FailingCellStopsTheRunAndIsReported()
-    {
-        var dir = TempDir("error");
-        new NotebookWriter()
-            .Markdown("# Fails")
-            .Code("var a = 1;")
-            .Code("throw new InvalidOperationException(\"boom\");")
-            .Code("Console.WriteLine(\"after\");")
-            .Save(Path.Combine(dir, "err.ipynb"));
-        var result = await NotebookRunner.RunAsync(Path.Combine(dir, "err.ipynb"), new RunOptions { OutDir = Path.Combine(dir, "out") });
-
-        Assert.Equal(RunStatus.Failed, result.Status);
-        Assert.Equal(3, result.FailedCell);
-        Assert.Equal("notebook err: cell 3 failed: boom", result.Message);
-        var executed = NotebookDocument.Load(result.NotebookPath);
-        var error = Assert.Single(Outputs(executed.Cells[2], "error"));
-        Assert.Equal("InvalidOperationException", (string?)error["ename"]);
-        Assert.Equal("boom", (string?)error["evalue"]);
-        Assert.Null(executed.Cells[3].Json["execution_count"]);
-        Assert.Empty(Outputs(executed.Cells[3]));
-        Assert.Contains("cell 3 failed: boom", File.ReadAllText(result.HtmlPath));
-        var (code, output) = ValidateWithNbformat(result.NotebookPath);
-        Assert.True(code == 0, output);
-    }
-
-    [Fact]
-    public async Task CompileErrorIsReportedWithTheCellNumber()
-    {
-        var dir = TempDir("compile");
-        new NotebookWriter().Code("var a = 1;").Code("var b = undefinedName;").Save(Path.Combine(dir, "bad.ipynb"));
-        var result = await NotebookRunner.RunAsync(Path.Combine(dir, "bad.ipynb"), new RunOptions { OutDir = Path.Combine(dir, "out") });
-        Assert.Equal(RunStatus.Failed, result.Status);
-        Assert.Equal(2, result.FailedCell);
-        Assert.Equal("notebook bad: cell 2 failed: (1,9): error CS0103: The name 'undefinedName' does not exist in the current context", result.Message);
-        Assert.Equal("CompilationError", (string?)Assert.Single(Outputs(NotebookDocument.Load(result.NotebookPath).Cells[1], "error"))["ename"]);
-    }
-
-    [Fact]
-    public async Task RefusesToOverwriteTheSourceNotebook()
-    {
-        var dir = TempDir("same");
-        new NotebookWriter().Code("1").Save(Path.Combine(dir, "a.ipynb"));
-        await Assert.ThrowsAsync<ArgumentException>(() => NotebookRunner.RunAsync(Path.Combine(dir, "a.ipynb"), new RunOptions { OutDir = dir }));
-        Assert.Empty(NotebookDocument.Load(Path.Combine(dir, "a.ipynb")).Cells[0].Json["outputs"]!.AsArray());
-    }
-
-    [Fact]
-    public async Task CellTimeoutAbortsTheRun()
-    {
-        var dir = TempDir("timeout");
-        new NotebookWriter().Code("var x = 1;").Code("System.Threading.Thread.Sleep(10000);").Code("x")
-            .Save(Path.Combine(dir, "slow.ipynb"));
-        var clock = Stopwatch.StartNew();
-        var result = await NotebookRunner.RunAsync(Path.Combine(dir, "slow.ipynb"),
-            new RunOptions { OutDir = Path.Combine(dir, "out"), CellTimeout = TimeSpan.FromSeconds(1) });
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}");
-        Assert.Equal(RunStatus.TimedOut, result.Status);
-        Assert.Equal(2, result.FailedCell);
-        Assert.Contains("cell 2 timed out after 1 s", result.Message);
-        var executed = NotebookDocument.Load(result.NotebookPath);
-        Assert.Single(Outputs(executed.Cells[1], "error"));
-        Assert.Null(executed.Cells[2].Json["execution_count"]);
-    }
-
-    [Fact]
-    public async Task NuGetReferenceGivesAClearError()
-    {
-        var dir = TempDir("nuget");
-        new NotebookWriter().Code("#r \"nuget: Newtonsoft.Json, 13.0.1\"").Save(Path.Combine(dir, "pkg.ipynb"));
-        var result = await NotebookRunner.RunAsync(Path.Combine(dir, "pkg.ipynb"), new RunOptions { OutDir = Path.Combine(dir, "out") });
-        Assert.Equal(RunStatus.Failed, result.Status);
-        Assert.Contains("cannot be downloaded", result.Message);
-        Assert.Contains("Lib.dll", result.Message);
-    }
-
-    [Fact]
-    public async Task ReferenceResolvesRelativeToTheNotebookAndLoadsSiblingDependencies()
-    {
-        var dir = TempDir("ref");
-        var refs = Directory.CreateDirectory(Path.Combine(dir, "refs")).FullName;
-        var dep = Path.Combine(refs, "NbFixtureDep.dll");
-        CompileLibrary(dep, "public static class Dep { public static string Tag => \"dep\"; }");
-        CompileLibrary(Path.Combine(refs, "NbFixtureLib.dll"),
-            "public static class Greeter { public static string Hello(string n) => $\"hello {n} via {Dep.Tag}\"; }", dep);
-        new NotebookWriter().Code("#r \"refs/NbFixtureLib.dll\"").Code("Greeter.Hello(\"nb\")").Save(Path.Combine(dir, "ref.ipynb"));
-        Assert.NotEqual(Path.GetFullPath(dir), Environment.CurrentDirectory); // so "refs/" must resolve against the notebook
-
-        var result = await NotebookRunner.RunAsync(Path.Combine(dir, "ref.ipynb"), new RunOptions { OutDir = Path.Combine(dir, "out") });
-        Assert.True(result.Succeeded, result.Message);
-        var value = Assert.Single(Outputs(NotebookDocument.Load(result.NotebookPath).Cells[1], "execute_result"));
-        Assert.Equal("hello nb via dep", Text(value["data"]!["text/plain"]));
-    }
-
-    [Fact]
-    public async Task ReferenceToAnotherBuildOfAHostAssemblyUsesTheHostsCopy()
-    {
-        var dir = TempDir("twin");
-        var hostName = typeof(Swatch).Assembly.GetName().Name!;
-        var twin = Path.Combine(Directory.CreateDirectory(Path.Combine(dir, "refs")).FullName, hostName + ".dll");
-        CompileLibrary(twin, "public static class OnlyInTheTwin { }"); // same name as the test assembly, other content
-        new NotebookWriter().Code($"#r \"refs/{hostName}.dll\"").Code("new DistillKit.Tests.Notebooks.Swatch().ToString()")
-            .Save(Path.Combine(dir, "twin.ipynb"));
-
-        var result = await NotebookRunner.RunAsync(Path.Combine(dir, "twin.ipynb"), new RunOptions { OutDir = Path.Combine(dir, "out") });
-        Assert.True(result.Succeeded, result.Message);
-        var executed = NotebookDocument.Load(result.NotebookPath);
-        Assert.Contains("different build", Text(Assert.Single(Outputs(executed.Cells[0], "stream"))["text"]));
-        Assert.Equal("Swatch.ToString", Text(Assert.Single(Outputs(executed.Cells[1], "execute_result"))["data"]!["text/plain"]));
-    }
-
-    [Fact]
-    public async Task RunAllRunsInNameOrderAndWritesAnIndex()
-    {
-        var dir = TempDir("all");
-        new NotebookWriter().Code("1 + 1").Save(Path.Combine(dir, "02-second.ipynb"));
-        new NotebookWriter().Code("throw new Exception(\"nope\");").Save(Path.Combine(dir, "01-first.ipynb"));
-        var all = await NotebookRunner.RunAllAsync(dir, new RunOptions { OutDir = Path.Combine(dir, "out") });
-
-        Assert.Equal(new[] { "01-first", "02-second" }, all.Results.Select(r => r.Name));
-        Assert.False(all.Succeeded);
-        Assert.True(all.Results[1].Succeeded, all.Results[1].Message);
-        var index = File.ReadAllText(all.IndexPath);
-        Assert.Contains("<a href=\"01-first.html\">01-first</a>", index);
-        Assert.Contains("<a href=\"02-second.html\">02-second</a>", index);
-        Assert.Contains("cell 1 failed: nope", index);
-        Assert.Contains("1 of 2 notebooks passed", index);
+        var document = Microsoft.DotNet.Interactive.Documents.Jupyter.Notebook.Parse(File.ReadAllText(rich.Result.NotebookPath));
+        var code6x7 = document.Elements.Single(e => e.Contents == "6 * 7");
+        Assert.Equal("csharp", code6x7.KernelName);
+        Assert.IsType<Microsoft.DotNet.Interactive.Documents.ReturnValueElement>(Assert.Single(code6x7.Outputs));
+        var swatch = document.Elements.Single(e => e.Contents == "new Swatch()");
+        var png = Assert.IsType<Microsoft.DotNet.Interactive.Documents.ReturnValueElement>(Assert.Single(swatch.Outputs));
+        Assert.Equal(Convert.ToBase64String(Swatch.Png), png.Data["image/png"]?.ToString());
     }
 }

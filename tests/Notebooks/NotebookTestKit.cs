@@ -7,15 +7,19 @@ using Xunit;
 
 namespace DistillKit.Tests.Notebooks;
 
-/// <summary>The .NET Interactive attribute, re-declared here: the runner matches it by type name only.</summary>
-[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct)]
+/// <summary>
+/// The .NET Interactive attribute, re-declared here as the kit declares its own: the kernel's formatter honours any
+/// attribute of this name (by convention), with <see cref="PreferredMimeTypes"/> choosing what a value shows as.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, Inherited = true)]
 public sealed class TypeFormatterSourceAttribute(Type formatterSourceType) : Attribute
 {
     public Type FormatterSourceType { get; } = formatterSourceType;
+    public string[]? PreferredMimeTypes { get; set; }
 }
 
-/// <summary>A fixture value that formats itself as PNG bytes, a plotly figure and plain text (and declines HTML; derived values decline the figure too).</summary>
-[TypeFormatterSource(typeof(SwatchFormatterSource))]
+/// <summary>A fixture value that formats itself as PNG bytes and plain text.</summary>
+[TypeFormatterSource(typeof(SwatchFormatterSource), PreferredMimeTypes = ["image/png", "text/plain"])]
 public class Swatch
 {
     public static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 1, 2, 3];
@@ -25,9 +29,14 @@ public class Swatch
 /// <summary>Inherits the formatter source of <see cref="Swatch"/> through its base type.</summary>
 public sealed class DerivedSwatch : Swatch;
 
-/// <summary>A formatter in the .NET Interactive shape: <c>MimeType</c> and <c>bool Format(object, TextWriter)</c>.</summary>
-public sealed class FixtureFormatter(string mimeType, Func<object, TextWriter, bool> format)
+/// <summary>A fixture value shown as a plotly figure (<c>application/vnd.plotly.v1+json</c>) and plain text.</summary>
+[TypeFormatterSource(typeof(SwatchFormatterSource), PreferredMimeTypes = [HtmlReport.PlotlyMime, "text/plain"])]
+public sealed class PlotFixture;
+
+/// <summary>A formatter in the .NET Interactive shape: <c>Type</c>, <c>MimeType</c> and <c>bool Format(object, TextWriter)</c>.</summary>
+public sealed class FixtureFormatter(Type type, string mimeType, Func<object, TextWriter, bool> format)
 {
+    public Type Type { get; } = type;
     public string MimeType { get; } = mimeType;
     public bool Format(object instance, TextWriter writer) => format(instance, writer);
 }
@@ -38,10 +47,10 @@ public sealed class SwatchFormatterSource
 
     public IEnumerable<object> CreateTypeFormatters() =>
     [
-        new FixtureFormatter("image/png", (_, w) => { w.Write(Convert.ToBase64String(Swatch.Png, Base64FormattingOptions.InsertLineBreaks)); return true; }),
-        new FixtureFormatter(HtmlReport.PlotlyMime, (o, w) => { w.Write(Figure); return o is not DerivedSwatch; }),
-        new FixtureFormatter("text/html", (_, w) => { w.Write("<p>declined</p>"); return false; }),
-        new FixtureFormatter("text/plain", (o, w) => { w.Write($"{o.GetType().Name} 2x1"); return true; }),
+        new FixtureFormatter(typeof(Swatch), "image/png", (_, w) => { w.Write(Convert.ToBase64String(Swatch.Png)); return true; }),
+        new FixtureFormatter(typeof(Swatch), "text/plain", (o, w) => { w.Write($"{o.GetType().Name} 2x1"); return true; }),
+        new FixtureFormatter(typeof(PlotFixture), HtmlReport.PlotlyMime, (_, w) => { w.Write(Figure); return true; }),
+        new FixtureFormatter(typeof(PlotFixture), "text/plain", (_, w) => { w.Write("a figure"); return true; }),
     ];
 }
 
@@ -74,6 +83,20 @@ public static class NotebookTestKit
             ?? throw new Xunit.Sdk.XunitException("no python3 with the nbformat module (Debian package python3-nbformat) was found");
         var (code, output) = Exec(python, "-c", "import nbformat,sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))", path);
         return (code, output);
+    }
+
+    /// <summary>The DOM of <paramref name="page"/> after headless Chromium ran its scripts, offline (fails when Chromium is missing: run environment/setup.sh).</summary>
+    public static string RenderedDom(string page)
+    {
+        const string chromium = "/usr/bin/chromium";
+        Assert.True(File.Exists(chromium), $"{chromium} not found: run environment/setup.sh (installs Debian's chromium)");
+        var profile = Directory.CreateTempSubdirectory("dk-chromium-").FullName;
+        var (code, dom) = Exec(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions",
+            "--user-data-dir=" + profile, "--virtual-time-budget=10000", "--dump-dom", new Uri(page).AbsoluteUri);
+        Directory.Delete(profile, recursive: true);
+        Assert.True(code == 0, $"chromium exited with {code}: {dom[^Math.Min(dom.Length, 2000)..]}");
+        return dom;
     }
 
     static bool HasNbformat(string python)

@@ -2,10 +2,11 @@ using System.Text.Json.Nodes;
 using DistillKit.Cli.Notebooks;
 using DistillKit.Tests.Support;
 using Xunit;
+using static DistillKit.Tests.Notebooks.NotebookTestKit;
 
 namespace DistillKit.Tests.Notebooks;
 
-/// <summary>Every notebook in notebooks/ runs headless under the smoke preset with the outputs a reader expects.</summary>
+/// <summary>Every notebook in notebooks/ runs headless on the kernel under the smoke preset with the outputs a reader expects.</summary>
 public class ShippedNotebooksTests
 {
     public static TheoryData<string> Notebooks()
@@ -50,10 +51,14 @@ public class ShippedNotebooksTests
         var outputs = Outputs(executed).ToList();
         Assert.DoesNotContain(outputs, o => o["output_type"]!.GetValue<string>() == "error");
         var mimes = outputs.Where(o => o["data"] is JsonObject).SelectMany(o => o["data"]!.AsObject().Select(kv => (kv.Key, kv.Value))).ToList();
-        Assert.Contains(mimes, m => m.Key == "application/vnd.plotly.v1+json");
+        Assert.Contains(mimes, m => m.Key == "text/html" && m.Value!.ToString().Contains(HtmlReport.PlotlyCall)); // a chart
+        Assert.Contains("<script src=\"plotly.min.js\"></script>", File.ReadAllText(result.HtmlPath));
         Assert.Contains(mimes, m => m.Key == "image/png");
         Assert.Contains(mimes, m => m.Key == "text/html" && m.Value!.ToString().Contains("<table"));
         Assert.True(File.Exists(result.HtmlPath));
+        var dom = RenderedDom(result.HtmlPath); // offline: plotly.min.js was copied beside the page
+        Assert.Contains("class=\"main-svg\"", dom); // only plotly.js writes these
+        Assert.Contains("<img ", dom);
         Directory.Delete(outDir, true);
     }
 }

@@ -6,12 +6,21 @@ namespace DistillKit.Cli.Notebooks;
 
 /// <summary>
 /// Self-contained HTML pages: one per executed notebook (code, markdown, outputs; images inline as data URIs;
-/// plotly figures drawn by a <c>plotly.min.js</c> copied beside the page) and the run-all index.
+/// plotly figures drawn by a <c>plotly.min.js</c> copied beside the page and loaded in the head, before any output)
+/// and the run-all index. Nothing is fetched from the internet.
 /// </summary>
 public static class HtmlReport
 {
+    /// <summary>The plotly figure mime type (figure JSON, drawn here with <c>Plotly.newPlot</c>).</summary>
     public const string PlotlyMime = "application/vnd.plotly.v1+json";
+
+    /// <summary>The plotly.js bundle's file name beside the page.</summary>
     public const string PlotlyFile = "plotly.min.js";
+
+    /// <summary>What a chart's <c>text/html</c> calls on the global <c>Plotly</c> object.</summary>
+    public const string PlotlyCall = "Plotly.newPlot(";
+
+    const string PlotlyMissing = "<p class=\"note\">plotly.js not found (install node_modules/plotly.js-dist-min or set DISTILLKIT_PLOTLYJS): the figure cannot be drawn offline.</p>";
 
     const string Style = """
         body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
@@ -85,6 +94,10 @@ public static class HtmlReport
         return null;
     }
 
+    /// <summary>True when a mime bundle needs plotly.js: a plotly figure, or HTML calling <see cref="PlotlyCall"/>.</summary>
+    public static bool NeedsPlotly(JsonObject data) =>
+        data.ContainsKey(PlotlyMime) || (data["text/html"] is JsonNode h && Text(h).Contains(PlotlyCall, StringComparison.Ordinal));
+
     static string StatusText(RunResult r) => r.Status switch
     {
         RunStatus.Succeeded => "ok",
@@ -119,10 +132,10 @@ public static class HtmlReport
         html.Append("</div>\n");
     }
 
-    /// <summary>Renders the richest mime type of a bundle.</summary>
+    /// <summary>Renders the richest mime type of a bundle, in nbconvert's order (a plotly figure first when plotly.js is there).</summary>
     static void Bundle(StringBuilder html, JsonObject data, bool plotly, ref int plotIndex)
     {
-        if (data[PlotlyMime] is JsonNode fig)
+        if (data[PlotlyMime] is JsonNode fig && (plotly || data["text/html"] is null))
         {
             if (plotly)
             {
@@ -131,14 +144,19 @@ public static class HtmlReport
                 html.Append($"<div id=\"{id}\"></div><script>(function(){{var fig={fig.ToJsonString()};Plotly.newPlot(\"{id}\",fig.data,fig.layout||{{}});}})();</script>");
             }
             else
-                html.Append("<p class=\"note\">plotly.js not found (install node_modules/plotly.js-dist-min or set DISTILLKIT_PLOTLYJS): figure shown as JSON.</p>")
-                    .Append($"<details><summary>{PlotlyMime}</summary><pre>{Esc(fig.ToJsonString())}</pre></details>");
+                html.Append(PlotlyMissing).Append($"<details><summary>{PlotlyMime}</summary><pre>{Esc(fig.ToJsonString())}</pre></details>");
             return;
         }
+        if (data["text/html"] is JsonNode h)
+        {
+            var text = Text(h);
+            if (!plotly && text.Contains(PlotlyCall, StringComparison.Ordinal)) html.Append(PlotlyMissing);
+            html.Append(text);
+            return;
+        }
+        if (data["image/svg+xml"] is JsonNode svg) { html.Append(Text(svg)); return; }
         foreach (var mime in new[] { "image/png", "image/jpeg", "image/gif" })
             if (data[mime] is JsonNode img) { html.Append($"<img src=\"data:{mime};base64,{Esc(Text(img))}\">"); return; }
-        if (data["image/svg+xml"] is JsonNode svg) { html.Append(Text(svg)); return; }
-        if (data["text/html"] is JsonNode h) { html.Append(Text(h)); return; }
         if (data["text/markdown"] is JsonNode md) { html.Append(MarkdownHtml.ToHtml(Text(md))); return; }
         if (data["application/json"] is JsonNode json) { html.Append($"<pre>{Esc(json.ToJsonString())}</pre>"); return; }
         html.Append($"<pre>{Esc(Text(data["text/plain"]))}</pre>");

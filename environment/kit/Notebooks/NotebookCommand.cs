@@ -71,7 +71,7 @@ public static class NotebookCommand
     {
         var positional = new List<string>();
         var parameters = new Dictionary<string, string>();
-        var options = new RunOptions { Progress = Console.Error, RunInNotebookFolder = true, EchoCellOutput = true };
+        var options = new RunOptions { Progress = Console.Error, EchoCellOutput = true };
         var dir = "notebooks";
         for (int i = 0; i < args.Length; i++)
         {

@@ -15,9 +15,6 @@ public sealed record RunOptions
     /// <summary>Wall-time limit of each cell; null for none.</summary>
     public TimeSpan? CellTimeout { get; init; }
 
-    /// <summary>Run cells with the notebook's folder as current directory, as VS Code's kernel does (the CLI does).</summary>
-    public bool RunInNotebookFolder { get; init; }
-
     /// <summary>Progress lines (<c>[name] cell 3/12 ... 0.4 s</c>); null for none.</summary>
     public TextWriter? Progress { get; init; }
 
@@ -50,12 +47,17 @@ public sealed record RunAllResult(IReadOnlyList<RunResult> Results, IReadOnlyLis
 }
 
 /// <summary>
-/// Executes notebooks headless: C# cells run in order in one Roslyn scripting state; the executed notebook
-/// (outputs, execution counts, ids) and a self-contained HTML page are written to the out folder even when a
-/// cell fails. The run stops at the first failing cell.
+/// Executes notebooks headless on the .NET Interactive C# kernel (<see cref="KernelSession"/>, a fresh kernel per
+/// notebook): cells run in order with the notebook's folder as current directory, as VS Code and Jupyter start the
+/// kernel there (so <c>#r "../build/kit/Lib.dll"</c> and relative paths in cells resolve alike). The executed notebook
+/// (outputs, execution counts, ids) and a self-contained HTML page are written to the out folder even when a cell
+/// fails. The run stops at the first failing cell. The current directory belongs to the process, so notebooks of one
+/// process run one at a time.
 /// </summary>
 public static class NotebookRunner
 {
+    static readonly SemaphoreSlim OneAtATime = new(1, 1);
+
     /// <summary>Runs the notebook at <paramref name="path"/>.</summary>
     public static async Task<RunResult> RunAsync(string path, RunOptions options)
     {
@@ -75,11 +77,13 @@ public static class NotebookRunner
         var status = RunStatus.Succeeded;
         int? failedCell = null;
         string? message = null;
-        var session = new ScriptSession(full);
+        await OneAtATime.WaitAsync();
+        clock.Restart(); // time spent waiting for another notebook is not this one's
         var workingDirectory = Environment.CurrentDirectory;
-        if (options.RunInNotebookFolder) Environment.CurrentDirectory = Path.GetDirectoryName(full)!;
+        var session = new KernelSession();
         try
         {
+            Environment.CurrentDirectory = Path.GetDirectoryName(full)!;
             int executionCount = 0;
             for (int i = 0; i < cells.Count; i++)
             {
@@ -103,7 +107,9 @@ public static class NotebookRunner
         }
         finally
         {
-            if (options.RunInNotebookFolder) Environment.CurrentDirectory = workingDirectory;
+            session.Dispose();
+            Environment.CurrentDirectory = workingDirectory;
+            OneAtATime.Release();
         }
 
         var result = new RunResult(name, status, failedCell, message,
@@ -148,7 +154,7 @@ public static class NotebookRunner
         File.WriteAllText(result.HtmlPath, HtmlReport.Notebook(notebook, result, plotly));
     }
 
+    /// <summary>True when an output needs plotly.js: a plotly figure, or HTML that calls <c>Plotly.newPlot(</c>.</summary>
     static bool HasPlotly(NotebookDocument notebook) =>
-        notebook.Cells.Any(c => c.Json["outputs"] is JsonArray outputs &&
-            outputs.Any(o => o?["data"] is JsonObject data && data.ContainsKey(HtmlReport.PlotlyMime)));
+        notebook.Cells.Any(c => c.Json["outputs"] is JsonArray outputs && outputs.Any(o => o?["data"] is JsonObject data && HtmlReport.NeedsPlotly(data)));
 }

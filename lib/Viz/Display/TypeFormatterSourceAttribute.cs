@@ -1,10 +1,11 @@
 namespace DistillKit;
 
 /// <summary>
-/// Names the class that creates display formatters for the attributed type. .NET Interactive (and the kit's own
-/// notebook runner) match this attribute by its type name, so no package reference is needed: the source type
-/// has a parameterless constructor and a <c>CreateTypeFormatters()</c> method returning objects with
-/// <c>string MimeType</c> and <c>bool Format(object, TextWriter)</c>.
+/// Names the class that creates display formatters for the attributed type. .NET Interactive's formatter (in VS Code,
+/// Jupyter's <c>.net-csharp</c> kernel and <c>./kit notebook run</c>) matches this attribute by its type name: the source
+/// type has a parameterless constructor and a <c>CreateTypeFormatters()</c> method returning objects with
+/// <c>Type</c>, <c>string MimeType</c> and <c>bool Format(object, TextWriter)</c>. Which of those mime types a value
+/// shows as is set by <see cref="Viz.KitFormatters"/> (the kernel would otherwise ask for HTML only).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Interface, Inherited = true)]
 public sealed class TypeFormatterSourceAttribute : Attribute
@@ -14,7 +15,7 @@ public sealed class TypeFormatterSourceAttribute : Attribute
     /// <summary>The type whose <c>CreateTypeFormatters()</c> yields the formatters.</summary>
     public Type FormatterSourceType { get; }
 
-    /// <summary>Mime types the formatters prefer (informational).</summary>
+    /// <summary>Mime types a value shows as, richest first (honoured by the kernel; the kit sets them in <see cref="Viz.KitFormatters"/>).</summary>
     public string[]? PreferredMimeTypes { get; set; }
 }
 
