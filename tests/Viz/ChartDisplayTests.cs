@@ -46,7 +46,7 @@ public class ChartDisplayTests
     public void FragmentKeepsScriptTagsInTextOutOfTheHtml()
     {
         var html = ChartHtml.Fragment(Curve("</script><b>x</b>"));
-        Assert.Equal(1, Regex.Matches(html, "</script>").Count);   // only the fragment's own
+        Assert.Single(Regex.Matches(html, "</script>"));   // only the fragment's own
         Assert.Equal("</script><b>x</b>", JsonDocument.Parse(FigureIn(html)).RootElement.GetProperty("layout").GetProperty("title").GetProperty("text").GetString());
     }
 

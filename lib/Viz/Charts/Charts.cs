@@ -109,5 +109,5 @@ public static class Charts
     }
 
     /// <summary>Plotly.NET.CSharp's "given" for a non-null value, "not given" for null.</summary>
-    static Optional<T> Some<T>(T? value) where T : class => value is null ? default : value;
+    static Optional<T> Some<T>(T? value) where T : class => value is null ? default : new Optional<T>(value, true);
 }
