@@ -71,4 +71,13 @@ public class ChartDisplayTests
         Assert.Contains("class=\"dk-plotly\"", html);
         Assert.DoesNotContain("requirejs(...)", html);
     }
+
+    [Fact]
+    public void FSharpCoreRequestsOfAnyVersionGetTheLoadedOne()
+    {
+        var loaded = typeof(Microsoft.FSharp.Core.FSharpOption<int>).Assembly;
+        var context = System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(loaded)!;
+        Assert.Same(loaded, HostFSharpCore.Resolve(context, new System.Reflection.AssemblyName("FSharp.Core, Version=99.0.0.0")));
+        Assert.Null(HostFSharpCore.Resolve(context, new System.Reflection.AssemblyName("Giraffe.ViewEngine")));
+    }
 }

@@ -26,7 +26,12 @@ public static class ChartFormatters
     }
 
 #pragma warning disable CA2255 // a library module initializer on purpose: charts must show without a set-up call in every notebook
+    /// <summary>When Lib loads: one FSharp.Core for Plotly.NET first (before anything touches it), then the formatters.</summary>
     [ModuleInitializer]
-    internal static void RegisterOnLoad() => Register();
+    internal static void RegisterOnLoad()
+    {
+        HostFSharpCore.Install();
+        Register();
+    }
 #pragma warning restore CA2255
 }
