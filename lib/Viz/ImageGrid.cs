@@ -6,7 +6,7 @@ namespace DistillKit.Viz;
 /// <summary>
 /// Lays images out in a grid, each with an optional caption drawn above it in the built-in 5×7
 /// <see cref="BitmapFont"/> (capital letters, digits, punctuation; captions longer than the cell are cut with "..").
-/// For titles in real fonts, use a plotly <see cref="Plotly.Figure"/> (<see cref="Plotly.Charts.Images"/>) instead.
+/// For titles in real fonts, use a Plotly.NET chart (<see cref="Charts.Images"/>) instead.
 /// </summary>
 public static class ImageGrid
 {

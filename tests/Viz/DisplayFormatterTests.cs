@@ -3,7 +3,6 @@ using DistillKit.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
 using DistillKit.Viz;
-using DistillKit.Viz.Plotly;
 using Xunit;
 
 namespace DistillKit.Tests.Viz;
@@ -24,16 +23,6 @@ public class DisplayFormatterTests
             if (f.Format(value, w)) result[f.MimeType] = w.ToString();
         }
         return result;
-    }
-
-    [Fact]
-    public void FigureFormatsAsPlotlyJsonAndHtml()
-    {
-        var fig = new Figure(new Layout { Title = "loss" }).Add(ScatterTrace.Lines([0, 1], [1, 0]));
-        var m = Format(fig);
-        Assert.Equal(fig.ToJson(), m["application/vnd.plotly.v1+json"]);
-        Assert.Contains("Plotly.newPlot", m["text/html"]);
-        Assert.Contains("1 trace(s) [scatter]", m["text/plain"]);
     }
 
     [Fact]
