@@ -34,6 +34,7 @@ public static class TorchRuntime
     {
         if (Environment.GetEnvironmentVariable("DISTILLKIT_MALLOC_TUNING") != "0") MallocTuned = MallocTuning.Apply();
         AppDomain.CurrentDomain.AssemblyResolve += ResolveBesideLibrary;
+        System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (_, requested) => AlreadyLoaded(requested.Name);
         NativeLibrary.SetDllImportResolver(typeof(TorchRuntime).Assembly, ResolveKitNative);
         PreloadNatives();
     }
@@ -75,6 +76,12 @@ public static class TorchRuntime
             Console.Error.WriteLine($"DistillKit: could not load TorchSharp's natives from {LibraryFolder}: {e.Message}");
         }
     }
+
+    /// <summary>A copy of the assembly already loaded in any load context. The .NET Interactive kernel loads each
+    /// <c>#r</c> assembly into its own context and asks the default context's Resolving event before loading a second
+    /// copy; without this, TorchSharp.PyBridge would bind to a second TorchSharp (MissingMethodException on save).</summary>
+    static Assembly? AlreadyLoaded(string? name) =>
+        name is null ? null : AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => !a.IsDynamic && a.GetName().Name == name);
 
     static Assembly? ResolveBesideLibrary(object? sender, ResolveEventArgs args)
     {
