@@ -1,7 +1,9 @@
-"""PyTorch side of `./kit bench pwcnet`: one stage-1 training step of the reference PWC-Net
-(both directions + ψ photometric loss of DDFlow phase A + backward + Adam), median time in ms, as JSON.
+"""PyTorch side of `./kit bench pwcnet`: stage-1 training steps of the reference PWC-Net (both directions + ψ
+photometric loss of DDFlow phase A + backward + Adam), served in blocks so that the C# side can alternate with it.
 
-Usage: /usr/bin/python3 bench_pwcnet.py THREADS STEPS CONFIG.json BATCH HEIGHT WIDTH
+Usage: /usr/bin/python3 bench_pwcnet.py THREADS CONFIG.json BATCH HEIGHT WIDTH
+  builds the model, prints one JSON line (versions, threads), then for every line N read from stdin runs N steps
+  and prints {"step_ms": median of the N}; an empty line or end of input ends it.
 """
 import json
 import os
@@ -14,7 +16,7 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", "reference"))
 from pwcnet_reference import PwcNet, warp  # noqa: E402
 
-threads, steps, cfg_path, batch, h, w = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+threads, cfg_path, batch, h, w = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 net = PwcNet(json.load(open(cfg_path)))
@@ -28,14 +30,21 @@ def psi(d):
     return (((d.abs() + 0.01) ** 0.4) * m).sum() / (m.sum() * 2 + 1e-6)
 
 
-times = []
-for s in range(steps + 2):
-    t = time.perf_counter()
+def step():
     opt.zero_grad()
     fw, bw = net.forward_both(i1, i2)
     loss = psi(i1 - warp(i2, fw)) + psi(i2 - warp(i1, bw))
     loss.backward()
     opt.step()
-    if s >= 2:
+
+
+print(json.dumps({"threads": torch.get_num_threads(), "torch": torch.__version__, "python": sys.version.split()[0]}), flush=True)
+for line in sys.stdin:
+    if not line.strip():
+        break
+    times = []
+    for _ in range(int(line)):
+        t = time.perf_counter()
+        step()
         times.append(time.perf_counter() - t)
-print(json.dumps({"step_ms": statistics.median(times) * 1e3, "threads": torch.get_num_threads(), "torch": torch.__version__, "python": sys.version.split()[0]}))
+    print(json.dumps({"step_ms": statistics.median(times) * 1e3}), flush=True)

@@ -24,7 +24,7 @@ public static class BenchCommand
         return which switch
         {
             "engine" => Engine(threads, steps),
-            "pwcnet" => PwcNetBench.Run(threads, Math.Min(steps, 10)),
+            "pwcnet" => PwcNetBench.Run(threads, Math.Min(steps, 4)),
             "costvolume" => PwcNetBench.CostVolumeForms(threads),
             "data" => SyntheticData(),
             _ => throw new ArgumentException($"unknown benchmark '{which}': engine, pwcnet, costvolume, data"),

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using DistillKit.Losses;
 using DistillKit.Models;
 using TorchSharp;
@@ -9,72 +11,154 @@ namespace DistillKit.Cli;
 
 /// <summary>
 /// <c>./kit bench pwcnet</c>: a stage-1 training step of PWC-Net (both directions, ψ photometric loss, backward, Adam)
-/// in C# (TorchSharp) and in the PyTorch reference (tests/reference/pwcnet_reference.py) with the same thread count and
-/// allocator settings,
-/// at the mini size and at 256×512; <c>./kit bench costvolume</c>: the two cost-volume forms.
+/// in C# (TorchSharp) and in the PyTorch reference (tests/reference/pwcnet_reference.py, same cost-volume form) with
+/// the same thread count and allocator settings, at the mini size and at 256×512; <c>./kit bench costvolume</c>: the
+/// cost-volume forms against each other.
 /// </summary>
 public static class PwcNetBench
 {
+    // Both sides stay warm (the PyTorch model lives in a worker process fed block sizes on stdin) and take turns in
+    // short blocks, so that the drift of a shared machine's speed (±10% within a minute here) hits both alike; the
+    // ratio is the median over blocks of C#/PyTorch measured back to back.
+    const int Blocks = 8;
+
     public static int Run(int threads, int steps)
     {
-        Console.WriteLine($"PWC-Net stage-1 training step (both directions + ψ loss + backward + Adam), {threads} threads, median of {Rounds} interleaved rounds of {steps} steps (mini: {steps * 5})");
-        foreach (var (label, config, batch, h, w, stepsHere) in new[]
+        Console.WriteLine($"PWC-Net stage-1 training step (both directions + ψ loss + backward + Adam), {threads} threads, " +
+                          $"{Blocks} alternating blocks of {steps} steps per side (mini: {steps * 5}) after 3 warm-up steps; " +
+                          "each cost-volume form against the PyTorch reference computing the same form");
+        bool versionsPrinted = false;
+        foreach (var (label, sizeConfig, batch, h, w, blockSteps) in new[]
                  {
                      ("mini 4×64×96", PwcNetConfig.Mini, 4, 64, 96, steps * 5),
                      ("paper 1×256×512", PwcNetConfig.Paper, 1, 256, 512, steps),
                  })
         {
-            var cfgPath = Path.Combine(Path.GetTempPath(), $"dk-bench-pwc-{Environment.ProcessId}.json");
-            File.WriteAllText(cfgPath, JsonSerializer.Serialize(config));
-            // interleaved rounds, so that drift of the machine's speed hits both sides alike
-            var cs = new List<double>(); var same = new List<double>(); var pt = new List<double>();
-            for (int round = 0; round < Rounds; round++)
+            foreach (var form in new[] { CostVolumeMode.ChannelsLast, CostVolumeMode.ShiftMultiply })
             {
-                Console.Error.WriteLine($"{label}: round {round + 1}/{Rounds}");
-                pt.Add(BenchCommand.RunPython("bench_pwcnet.py", threads, stepsHere, cfgPath, batch, h, w)["step_ms"]!.GetValue<double>());
-                cs.Add(Step(config, batch, h, w, stepsHere));
-                same.Add(Step(config with { CostVolume = CostVolumeMode.ShiftMultiply }, batch, h, w, stepsHere));
+                var config = sizeConfig with { CostVolume = form };
+                using var python = new PythonWorker(threads, config, batch, h, w);
+                if (!versionsPrinted) { BenchCommand.PrintVersions(python.Versions); versionsPrinted = true; }
+                using var cs = new CSharpSide(config, batch, h, w);
+                python.Steps(3);
+                cs.Steps(3);
+                var csMs = new List<double>(); var pyMs = new List<double>(); var ratios = new List<double>();
+                for (int block = 0; block < Blocks; block++)
+                {
+                    Console.Error.WriteLine($"{label} {form}: block {block + 1}/{Blocks}");
+                    double c, p;
+                    if (block % 2 == 0) { p = python.Steps(blockSteps); c = cs.Steps(blockSteps); }
+                    else { c = cs.Steps(blockSteps); p = python.Steps(blockSteps); }
+                    csMs.Add(c); pyMs.Add(p); ratios.Add(c / p);
+                }
+                string name = form + (form == PwcNetConfig.Mini.CostVolume ? " (kit default)" : "");
+                Console.WriteLine($"{label,-16} {name,-27} C# {Median(csMs),8:F1} ms   PyTorch {Median(pyMs),8:F1} ms   " +
+                                  $"ratio C#/PyTorch {Median(ratios):F3}  (target ≤ 1.0; blocks {string.Join(" ", ratios.Select(r => r.ToString("F2")))})");
             }
-            double c = Median(cs), p = Median(pt), sm = Median(same);
-            if (label.StartsWith("mini")) BenchCommand.PrintVersions(BenchCommand.RunPython("bench_pwcnet.py", threads, 1, cfgPath, 1, 64, 64));
-            Console.WriteLine($"{label,-18} C# {c,9:F1} ms   PyTorch {p,9:F1} ms   ratio C#/PyTorch {c / p:F3}   " +
-                              $"(C# with the reference's shift-multiply cost volume: {sm:F1} ms, ratio {sm / p:F3})");
-            File.Delete(cfgPath);
         }
         return 0;
     }
 
-    const int Rounds = 3;
-
-    static double Median(List<double> v)
+    static double Median(IEnumerable<double> v)
     {
         var s = v.OrderBy(x => x).ToList();
-        return s[s.Count / 2];
+        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
     }
 
-    static double Step(PwcNetConfig config, int batch, int h, int w, int steps)
+    /// <summary>The C# model, optimizer and inputs, kept across blocks.</summary>
+    sealed class CSharpSide : IDisposable
     {
-        torch.manual_seed(0);
-        using var net = new PwcNet(config);
-        using var opt = torch.optim.Adam(net.parameters(), 1e-4);
-        using var i1 = torch.rand(batch, 3, h, w);
-        using var i2 = torch.rand(batch, 3, h, w);
-        var times = new List<double>();
-        for (int s = 0; s < steps + 2; s++)
+        readonly PwcNet _net;
+        readonly optim.Optimizer _opt;
+        readonly Tensor _i1, _i2;
+
+        public CSharpSide(PwcNetConfig config, int batch, int h, int w)
         {
-            var sw = Stopwatch.StartNew();
-            using (var scope = torch.NewDisposeScope())
-            {
-                opt.zero_grad();
-                var (fw, bw) = net.ForwardBoth(i1, i2);
-                var loss = PhotometricTerms.Psi(i1, i2, fw) + PhotometricTerms.Psi(i2, i1, bw);
-                loss.backward();
-                opt.step();
-            }
-            if (s >= 2) times.Add(sw.Elapsed.TotalMilliseconds);
+            torch.manual_seed(0);
+            _net = new PwcNet(config);
+            _opt = torch.optim.Adam(_net.parameters(), 1e-4);
+            _i1 = torch.rand(batch, 3, h, w);
+            _i2 = torch.rand(batch, 3, h, w);
         }
-        times.Sort();
-        return times[times.Count / 2];
+
+        /// <summary>Runs <paramref name="n"/> steps; the median step time in ms.</summary>
+        public double Steps(int n)
+        {
+            var times = new List<double>();
+            for (int s = 0; s < n; s++)
+            {
+                var sw = Stopwatch.StartNew();
+                using (var scope = torch.NewDisposeScope())
+                {
+                    _opt.zero_grad();
+                    var (fw, bw) = _net.ForwardBoth(_i1, _i2);
+                    var loss = PhotometricTerms.Psi(_i1, _i2, fw) + PhotometricTerms.Psi(_i2, _i1, bw);
+                    loss.backward();
+                    _opt.step();
+                }
+                times.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            return Median(times);
+        }
+
+        public void Dispose()
+        {
+            _opt.Dispose(); _net.Dispose(); _i1.Dispose(); _i2.Dispose();
+        }
+    }
+
+    /// <summary>environment/bench/bench_pwcnet.py as a worker process (Debian's Python, the kit's allocator settings).</summary>
+    sealed class PythonWorker : IDisposable
+    {
+        readonly Process _process;
+        readonly string _configPath = Path.Combine(Path.GetTempPath(), $"dk-bench-pwc-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
+        readonly StringBuilder _stderr = new();
+        public JsonObject Versions { get; }
+
+        public PythonWorker(int threads, PwcNetConfig config, int batch, int h, int w)
+        {
+            File.WriteAllText(_configPath, JsonSerializer.Serialize(config));
+            var psi = new ProcessStartInfo("/usr/bin/python3")
+            {
+                RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+            };
+            psi.ArgumentList.Add(Path.Combine(Repo.Root, "environment", "bench", "bench_pwcnet.py"));
+            foreach (var a in new object[] { threads, _configPath, batch, h, w }) psi.ArgumentList.Add(a.ToString()!);
+            if (Runtime.TorchRuntime.MallocTuned)
+                foreach (var (k, v) in Runtime.MallocTuning.EnvironmentVariables) psi.Environment[k] = v;
+            _process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start /usr/bin/python3 (install python3-torch: environment/setup.sh)");
+            _process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (_stderr) _stderr.AppendLine(e.Data); };
+            _process.BeginErrorReadLine();
+            Versions = ReadReply();
+        }
+
+        public double Steps(int n)
+        {
+            _process.StandardInput.WriteLine(n);
+            _process.StandardInput.Flush();
+            return ReadReply()["step_ms"]!.GetValue<double>();
+        }
+
+        JsonObject ReadReply()
+        {
+            var line = _process.StandardOutput.ReadLine();
+            if (line is null)
+            {
+                _process.WaitForExit();
+                lock (_stderr)
+                    throw new InvalidOperationException($"bench_pwcnet.py stopped (exit {_process.ExitCode}): {_stderr}");
+            }
+            return JsonNode.Parse(line)!.AsObject();
+        }
+
+        public void Dispose()
+        {
+            try { _process.StandardInput.WriteLine(); _process.StandardInput.Close(); _process.WaitForExit(10_000); }
+            catch (IOException) { }
+            if (!_process.HasExited) _process.Kill();
+            _process.Dispose();
+            File.Delete(_configPath);
+        }
     }
 
     /// <summary>Forward + backward of the 9×9 cost volume at paper level-2 size, unfold vs shift-and-multiply.</summary>

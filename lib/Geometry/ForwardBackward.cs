@@ -33,7 +33,7 @@ public static class ForwardBackward
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var (back, _) = Warping.Warp(flowOther, flow);
+        var back = Warping.Warped(flowOther, flow);
         // |w_f + ŵ_b|² > 0.01·(|w_f|² + |ŵ_b|²) + 0.5
         var lhs = (flow + back).square().sum(1, keepdim: true);
         var rhs = (flow.square().sum(1, keepdim: true) + back.square().sum(1, keepdim: true)) * alpha1 + alpha2;
@@ -47,7 +47,7 @@ public static class ForwardBackward
     public static Tensor Discrepancy(Tensor flow, Tensor flowOther)
     {
         using var scope = torch.NewDisposeScope();
-        var (back, _) = Warping.Warp(flowOther, flow);
+        var back = Warping.Warped(flowOther, flow);
         return (flow + back).square().sum(1, keepdim: true).MoveToOuterDisposeScope();
     }
 }

@@ -30,6 +30,17 @@ public static class Warping
     }
 
     /// <summary>
+    /// <see cref="Warp"/> without the in-bounds mask: <paramref name="image2"/> [B,C,H,W] sampled at p + w(p), aligned
+    /// with image 1 (same conventions). For the callers that do not use the mask (it costs a few ops per call).
+    /// </summary>
+    public static Tensor Warped(Tensor image2, Tensor flowFwd)
+    {
+        CheckPair(image2, flowFwd, nameof(Warped));
+        using var scope = torch.NewDisposeScope();
+        return Sample(image2, TargetPositions(flowFwd)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// Bilinear sampling of <paramref name="source"/> [B,C,Hs,Ws] at absolute pixel positions [B,2,H,W]
     /// (channel 0 = x, 1 = y), <c>align_corners = true</c>, zero padding. Returns [B,C,H,W].
     /// </summary>

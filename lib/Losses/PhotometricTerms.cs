@@ -20,7 +20,7 @@ public static class PhotometricTerms
     public static Tensor Psi(Tensor image1, Tensor image2, Tensor flowFw, Tensor? occFw = null)
     {
         using var scope = torch.NewDisposeScope();
-        var (warped, _) = Warping.Warp(image2, flowFw);
+        var warped = Warping.Warped(image2, flowFw);
         var m = occFw is null ? null : VisibleMask(occFw);
         return RobustPenalty.Psi(image1 - warped, m).MoveToOuterDisposeScope();
     }
@@ -29,7 +29,7 @@ public static class PhotometricTerms
     public static Tensor Census(Tensor image1, Tensor image2, Tensor flowFw, Tensor? occFw = null)
     {
         using var scope = torch.NewDisposeScope();
-        var (warped, _) = Warping.Warp(image2, flowFw);
+        var warped = Warping.Warped(image2, flowFw);
         var m = occFw is null ? null : VisibleMask(occFw);
         return CensusLoss.Compute(image1, warped, m).MoveToOuterDisposeScope();
     }
@@ -38,7 +38,7 @@ public static class PhotometricTerms
     public static Tensor Arflow(Tensor image1, Tensor image2, Tensor flowFw, Tensor? occFw, PhotometricWeights weights)
     {
         using var scope = torch.NewDisposeScope();
-        var (warped, _) = Warping.Warp(image2, flowFw);
+        var warped = Warping.Warped(image2, flowFw);
         var m = occFw is null ? null : VisibleMask(occFw);
         return ArflowPhotometric.Mix(image1, warped, m, weights).MoveToOuterDisposeScope();
     }

@@ -4,7 +4,8 @@ using static TorchSharp.torch.nn.functional;
 
 namespace DistillKit.Models;
 
-/// <summary>How a local cost volume is computed (same result, different speed and memory).</summary>
+/// <summary>How a local cost volume is computed (same result, different speed and memory). Written by name in JSON.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<CostVolumeMode>))]
 public enum CostVolumeMode
 {
     /// <summary>The straightforward form: shift the target features (2r+1)² times, multiply, sum over channels.</summary>

@@ -23,6 +23,7 @@ public class WarpingTests
         Assert.Equal(2 * 7 * 8, inBounds.sum().ToDouble());
         Assert.Equal(0.0, inBounds[.., .., 7.., ..].sum().ToDouble());
         Assert.Equal(0.0, inBounds[.., .., .., 8..].sum().ToDouble());
+        TensorAssert.Close(warped, Warping.Warped(image2, ConstantFlow(2, 8, 10, 2, 1)), rtol: 0, atol: 0);
     }
 
     [Fact]

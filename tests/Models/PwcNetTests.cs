@@ -46,13 +46,15 @@ public class PwcNetTests
         Assert.Equal(0.0, a[0, 0, 0, 0].ToDouble()); // dy=-2, dx=-2 at the corner: outside f2
     }
 
-    [Fact]
-    public void MatchesThePyTorchReferenceWithTheSameWeights()
+    [Theory]
+    [InlineData(CostVolumeMode.ChannelsLast)]
+    [InlineData(CostVolumeMode.ShiftMultiply)]
+    public void MatchesThePyTorchReferenceWithTheSameWeights(CostVolumeMode form)
     {
         var dir = Path.Combine(Path.GetTempPath(), "dk-pwc-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         torch.manual_seed(0);
-        var config = PwcNetConfig.Mini;
+        var config = PwcNetConfig.Mini with { CostVolume = form }; // the reference computes the same form
         using var net = new PwcNet(config);
         net.eval();
         using var scope = torch.NewDisposeScope();

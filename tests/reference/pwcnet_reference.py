@@ -37,12 +37,18 @@ def resize_flow(flow, h, w):
     return torch.cat([up[:, :1] * (w / fw), up[:, 1:] * (h / fh)], 1)
 
 
-def cost_volume(f1, f2, r):
-    """Dot products f1(p)·f2(p+d), d in a (2r+1)^2 window, dy outer; shift-and-multiply form."""
+def cost_volume(f1, f2, r, form="ShiftMultiply"):
+    """Dot products f1(p)·f2(p+d), d in a (2r+1)^2 window, dy outer. Forms (same values): "ShiftMultiply" sums over
+    channels of [B,C,H,W] products; "ChannelsLast" makes [B,H,W,C] copies once, so each sum is over the inner dim."""
     _, _, h, w = f1.shape
     p = F.pad(f2, [r, r, r, r])
-    out = [(f1 * p[:, :, dy:dy + h, dx:dx + w]).sum(1, keepdim=True) for dy in range(2 * r + 1) for dx in range(2 * r + 1)]
-    return torch.cat(out, 1)
+    shifts = [(dy, dx) for dy in range(2 * r + 1) for dx in range(2 * r + 1)]
+    if form == "ChannelsLast":
+        a, p = f1.permute(0, 2, 3, 1).contiguous(), p.permute(0, 2, 3, 1).contiguous()
+        return torch.stack([(a * p[:, dy:dy + h, dx:dx + w]).sum(3) for dy, dx in shifts], 1)
+    if form != "ShiftMultiply":
+        raise ValueError(f"cost-volume form {form!r} is not in the reference (ShiftMultiply, ChannelsLast)")
+    return torch.cat([(f1 * p[:, :, dy:dy + h, dx:dx + w]).sum(1, keepdim=True) for dy, dx in shifts], 1)
 
 
 class Estimator(nn.Module):
@@ -118,7 +124,7 @@ class PwcNet(nn.Module):
             else:
                 flow = resize_flow(flow, f1.shape[2], f1.shape[3])
                 w2 = warp(f2, flow)
-            cv = cost_volume(F.normalize(f1, dim=1), F.normalize(w2, dim=1), r)
+            cv = cost_volume(F.normalize(f1, dim=1), F.normalize(w2, dim=1), r, self.cfg.get("CostVolume", "ShiftMultiply"))
             feat, flow = self.estimators[i](torch.cat([cv, f1, flow], 1))
         if self.context is not None:
             flow = flow + self.context(torch.cat([feat, flow], 1))

@@ -87,7 +87,7 @@ public sealed class PwcNet : Module<Tensor, Tensor, Tensor>
             else
             {
                 flow = FlowResize.Resize(flow, h, w);
-                warped2 = Warping.Warp(f2, flow).warped;
+                warped2 = Warping.Warped(f2, flow);
             }
             var cost = CostVolume.Compute(normalize(f1, dim: 1), normalize(warped2, dim: 1), Config.SearchRadius, Config.CostVolume);
             (feature, flow) = estimators[i].forward(torch.cat([cost, f1, flow], 1));
