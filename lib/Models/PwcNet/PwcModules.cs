@@ -16,8 +16,8 @@ public sealed class FeaturePyramid : Module<Tensor, Tensor[]>
         int prev = 3;
         foreach (var c in channels)
         {
-            levels.append(nn.Sequential(nn.Conv2d(prev, c, 3, stride: 2, padding: 1), nn.LeakyReLU(slope),
-                nn.Conv2d(c, c, 3, padding: 1), nn.LeakyReLU(slope)));
+            levels.append(nn.Sequential(nn.Conv2d(prev, c, 3, stride: 2, padding: 1), nn.LeakyReLU(slope, inplace: true),
+                nn.Conv2d(c, c, 3, padding: 1), nn.LeakyReLU(slope, inplace: true)));
             prev = c;
         }
         RegisterComponents();
@@ -55,7 +55,7 @@ public sealed class FlowEstimator : Module<Tensor, (Tensor feature, Tensor flow)
     /// <summary>Returns the last hidden feature (input of the context network) and the flow [B,2,h,w] in level pixels.</summary>
     public override (Tensor feature, Tensor flow) forward(Tensor x)
     {
-        for (int i = 0; i < convs.Count - 1; i++) x = leaky_relu(convs[i].forward(x), _slope);
+        for (int i = 0; i < convs.Count - 1; i++) x = leaky_relu(convs[i].forward(x), _slope, inplace: true); // in place on the conv output (its backward needs only its input)
         return (x, convs[convs.Count - 1].forward(x));
     }
 }
@@ -83,7 +83,7 @@ public sealed class ContextNetwork : Module<Tensor, Tensor>
     /// <summary>Flow residual [B,2,h,w] from the estimator feature ‖ flow.</summary>
     public override Tensor forward(Tensor x)
     {
-        for (int i = 0; i < convs.Count - 1; i++) x = leaky_relu(convs[i].forward(x), _slope);
+        for (int i = 0; i < convs.Count - 1; i++) x = leaky_relu(convs[i].forward(x), _slope, inplace: true); // in place on the conv output (its backward needs only its input)
         return convs[convs.Count - 1].forward(x);
     }
 }
