@@ -15,10 +15,10 @@ public static class RobustPenalty
     public static Tensor Psi(Tensor diff, Tensor? mask = null, double eps = 0.01, double q = 0.4)
     {
         using var scope = torch.NewDisposeScope();
-        mask ??= torch.ones([diff.size(0), 1, diff.size(2), diff.size(3)], diff.dtype, diff.device);
-        // ψ(d; m) = Σ m·(|d| + 0.01)^0.4 / (2·Σ m + 1e-6)
-        var num = ((diff.abs() + eps).pow(q) * mask).sum();
-        var den = mask.sum() * 2 + 1e-6;
-        return (num / den).MoveToOuterDisposeScope();
+        // ψ(d; m) = Σ m·(|d| + 0.01)^0.4 / (2·Σ m + 1e-6); without a mask Σ m is the pixel count B·H·W
+        var penalty = (diff.abs() + eps).pow(q);
+        if (mask is null)
+            return (penalty.sum() / (2.0 * diff.size(0) * diff.size(2) * diff.size(3) + 1e-6)).MoveToOuterDisposeScope();
+        return ((penalty * mask).sum() / (mask.sum() * 2 + 1e-6)).MoveToOuterDisposeScope();
     }
 }
