@@ -1,4 +1,5 @@
 using DistillKit.Data.Flow;
+using DistillKit.Models;
 using DistillKit.Training.Stages;
 
 namespace DistillKit.Cli;
@@ -39,9 +40,8 @@ public static class EvalCommand
                 : parts.Length == 2 && int.TryParse(parts[0], out var h) && int.TryParse(parts[1], out var w) ? (h, w)
                 : throw new ArgumentException($"--size expects HxW (e.g. 448x1024) or pad, got '{s}'");
         }
-        var (model, _) = Stage1Teacher.Load(checkpoint);
+        using var model = FlowModels.Load(checkpoint);
         var r = FlowBenchmark.Evaluate(model, pairs, resizeHeight: size?.Item1, resizeWidth: size?.Item2);
-        model.Dispose();
         return (r, $"{dataset}: {r.Pairs} pairs at {(size is null ? "padded original size" : $"{size.Value.Item1}×{size.Value.Item2}")}\n" +
                    $"EPE all {r.EpeAll:F3}   noc {r.EpeNoc:F3}   occ {r.EpeOcc:F3}   Fl-all {r.FlAll * 100:F2}%   Fl-noc {r.FlNoc * 100:F2}%");
     }

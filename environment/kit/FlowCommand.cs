@@ -29,7 +29,7 @@ public static class FlowCommand
             "resize" => FitMode.Resize,
             var s => throw new ArgumentException($"--fit must be pad or resize, got '{s}'"),
         };
-        var (model, _) = Stage1Teacher.Load(checkpoint);
+        using var model = FlowModels.Load(checkpoint);
         using var scope = torch.NewDisposeScope();
         var image1 = ImageIO.ReadTensor(image1Path);
         var image2 = ImageIO.ReadTensor(image2Path);

@@ -1,52 +1,48 @@
+using DistillKit.Training.Recipes;
 using DistillKit.Training.Stages;
 
 namespace DistillKit.Cli;
 
 /// <summary>
-/// <c>./kit train stage1 --preset P --out DIR [--seed S] [--steps N] [--fresh] [--data DIR] [--synthetic]</c>: trains
-/// headless (for long runs on a server), resuming from the newest checkpoint in DIR unless --fresh; writes the
-/// checkpoint, config and run record. The paper preset trains on FlyingChairs under --data (or synthetic pairs with
-/// --synthetic); DDFlow's second step is <c>--train-data kitti2015-multiview --data KITTI --init chairs/teacher.safetensors</c>.
+/// <c>./kit train RECIPE --preset P [--out DIR] [--seed S] [--steps N] [--config FILE.json] [--set Key=Value …]
+/// [--data NAME=DIR …] [--fresh] [--trace-batches]</c>: runs a registered recipe headless, the same entry point
+/// notebooks call. Resumes from the newest checkpoint in DIR unless --fresh; --steps rescales the loss phases;
+/// --config merges a JSON file over the preset's config and --set changes single keys (e.g.
+/// <c>--set Optim.LearningRate=5e-4 --set Data.Source=FlyingChairs --set Run.Init=chairs/teacher.safetensors</c>).
+/// Dataset folders never enter the config: --data NAME=DIR, DISTILLKIT_DATA_NAME or distillkit.local.json.
 /// </summary>
 public static class TrainCommand
 {
     public static int Run(string[] args)
     {
         var o = CliArgs.Parse(args);
-        var stage = o.Positional.Count > 0 ? o.Positional[0] : throw new ArgumentException("usage: ./kit train stage1 --preset smoke|mini|paper --out DIR [--seed S] [--steps N] [--fresh] [--data DIR] [--train-data synthetic|chairs|kitti2015-multiview] [--init TEACHER] [--synthetic]");
-        var preset = o.Str("preset", "mini");
-        var outDir = o.Str("out", Path.Combine("runs", $"{stage}-{preset}"));
-        long seed = o.Int("seed", 0);
-        switch (stage)
+        if (o.Positional.Count == 0)
         {
-            case "stage1":
-                var config = Stage1Config.ForPreset(preset, seed, o.Str("data"));
-                if (o.Has("synthetic")) config = config with { TrainingData = Stage1Data.Synthetic };
-                if (o.Str("train-data") is { } td)
-                    config = td switch
-                    {
-                        "synthetic" => config with { TrainingData = Stage1Data.Synthetic },
-                        "chairs" => config with { TrainingData = Stage1Data.FlyingChairs, CropHeight = 320, CropWidth = 448 },
-                        "kitti2015-multiview" => config with { TrainingData = Stage1Data.Kitti2015Multiview, CropHeight = 320, CropWidth = 896 },
-                        _ => throw new ArgumentException($"--train-data must be synthetic, chairs or kitti2015-multiview, got '{td}'"),
-                    };
-                if (o.Str("init") is { } initPath) config = config with { InitCheckpoint = initPath };
-                if (o.Has("steps"))
-                {
-                    long steps = o.Int("steps", 0);
-                    long a = Math.Min(config.PhaseASteps, steps * config.PhaseASteps / config.TotalSteps);
-                    config = config with { PhaseASteps = a, PhaseBSteps = steps - a, Trainer = config.Trainer with { Steps = steps } };
-                }
-                if (o.Has("fresh") && Directory.Exists(Path.Combine(outDir, "checkpoints"))) Directory.Delete(Path.Combine(outDir, "checkpoints"), true);
-                var (model, result, eval) = Stage1Teacher.Train(config, outDir);
-                model.Dispose();
-                Console.WriteLine($"stage1/{preset}: {result.StepsDone} steps in {result.Seconds:F0} s this session");
-                Console.WriteLine($"held-out EPE  all {eval.Model.EpeAll:F3}  noc {eval.Model.EpeNoc:F3}  occ {eval.Model.EpeOcc:F3}   (zero flow: all {eval.ZeroFlow.EpeAll:F3}  noc {eval.ZeroFlow.EpeNoc:F3}  occ {eval.ZeroFlow.EpeOcc:F3})");
-                Console.WriteLine($"Fl-all {eval.Model.FlAll * 100:F2}%   occlusion F1 {eval.Occlusion.F1:F3}   over {eval.Pairs} pairs");
-                Console.WriteLine($"teacher: {Path.Combine(outDir, "teacher.safetensors")}   run record: {Path.Combine(outDir, "run.json")}");
-                return 0;
-            default:
-                throw new ArgumentException($"unknown stage '{stage}': available: stage1");
+            Console.Error.WriteLine("usage: ./kit train RECIPE --preset smoke|mini|paper [--out DIR] [--seed S] [--steps N] [--config FILE] [--set Key=Value] [--data NAME=DIR] [--fresh]");
+            foreach (var r in RecipeRegistry.All) Console.Error.WriteLine($"  {r.Name,-10} {r.Description}");
+            return 2;
         }
+        var recipe = RecipeRegistry.Get(o.Positional[0]);
+        var preset = RecipeRegistry.ParsePreset(o.Str("preset", "mini"));
+        var outDir = o.Str("out", Path.Combine("runs", $"{recipe.Name}-{preset.ToString().ToLowerInvariant()}"));
+        long? steps = o.Has("steps") ? o.Int("steps", 0) : null;
+        var config = RecipeRegistry.Configure(recipe, preset, o.Int("seed", 0), o.Str("config"), o.All("set"), steps);
+        var roots = new Dictionary<string, string>();
+        foreach (var d in o.All("data"))
+        {
+            int eq = d.IndexOf('=');
+            if (eq <= 0) throw new ArgumentException($"--data {d}: expected NAME=DIR (e.g. --data FlyingChairs=/data/FlyingChairs_release)");
+            roots[d[..eq]] = d[(eq + 1)..];
+        }
+        var options = new DistillKit.Training.Recipes.RunOptions { OutDir = outDir, Resume = !o.Has("fresh"), Data = new DataRoots(roots), TraceBatches = o.Has("trace-batches") };
+        using var run = recipe.Train(config, options);
+        Console.WriteLine($"{recipe.Name}/{preset.ToString().ToLowerInvariant()}: {run.Result.StepsDone} steps, {run.Result.Seconds:F0} s this session -> {outDir}");
+        if (run.Evaluation is FlowEvaluation eval)
+        {
+            Console.WriteLine($"held-out EPE  all {eval.Model.EpeAll:F3}  noc {eval.Model.EpeNoc:F3}  occ {eval.Model.EpeOcc:F3}   (zero flow: all {eval.ZeroFlow.EpeAll:F3}  noc {eval.ZeroFlow.EpeNoc:F3}  occ {eval.ZeroFlow.EpeOcc:F3})");
+            Console.WriteLine($"Fl-all {eval.Model.FlAll * 100:F2}%   occlusion F1 {eval.Occlusion.F1:F3}   over {eval.Pairs} pairs");
+        }
+        Console.WriteLine($"run record: {Path.Combine(outDir, "run.json")}");
+        return 0;
     }
 }

@@ -20,16 +20,16 @@ public static class FlowInference
 {
     /// <summary>
     /// Forward and backward flow [B,2,H,W] (u, v in pixels of the inputs) for images [B,3,H,W] RGB in [0,1] of any
-    /// H, W. No gradients.
+    /// H, W (the one pad-or-resize / predict / crop helper of the kit). No gradients; puts the model in eval mode.
     /// </summary>
-    public static (Tensor flowFw, Tensor flowBw) Predict(PwcNet model, Tensor image1, Tensor image2, FitMode mode = FitMode.Pad)
+    public static (Tensor flowFw, Tensor flowBw) Predict(IFlowModel model, Tensor image1, Tensor image2, FitMode mode = FitMode.Pad)
     {
         if (image1.dim() == 3) { image1 = image1.unsqueeze(0); image2 = image2.unsqueeze(0); }
         long h = image1.size(2), w = image1.size(3);
-        int m = model.Config.SizeMultiple;
+        int m = model.SizeMultiple;
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        model.eval();
+        model.SetEval();
         Tensor fw, bw;
         if (mode == FitMode.Pad)
         {

@@ -9,6 +9,9 @@ using static TorchSharp.torch.optim;
 
 namespace DistillKit.Training;
 
+/// <summary>A named module with its optimizer (null: weights only), as saved in and restored from a checkpoint.</summary>
+public sealed record CheckpointPart(string Name, Module Module, Optimizer? Optimizer);
+
 /// <summary>
 /// A training checkpoint after <c>step</c> steps: <c>step-NNNNNNNN.safetensors</c> holds the model's state dict (its
 /// PyTorch key names) and the optimizer state (keys prefixed <c>optimizer.</c>, e.g. <c>optimizer.3.exp_avg</c>), written
@@ -28,20 +31,35 @@ public static class Checkpoint
     /// <summary>The metadata file beside a checkpoint.</summary>
     public static string MetadataPath(string checkpointPath) => Path.ChangeExtension(checkpointPath, ".json");
 
-    public static void Save(string path, Module model, Optimizer? optimizer, long step, long seed, string configJson)
+    public static void Save(string path, Module model, Optimizer? optimizer, long step, long seed, string configJson) =>
+        Save(path, [new CheckpointPart("model", model, optimizer)], step, seed, configJson);
+
+    /// <summary>
+    /// Saves several named modules with their optimizers in one checkpoint. One part keeps the plain PyTorch names
+    /// (<c>conv.weight</c>, <c>optimizer.3.exp_avg</c>); with several, keys are prefixed by the part's name
+    /// (<c>teacher.conv.weight</c>, <c>optimizer.teacher.3.exp_avg</c>).
+    /// </summary>
+    public static void Save(string path, IReadOnlyList<CheckpointPart> parts, long step, long seed, string configJson)
     {
-        var tensors = new Dictionary<string, Tensor>(model.state_dict());
-        long optimizerSteps = 0;
-        if (optimizer is not null)
-            foreach (var (name, tensor, steps) in OptimizerStateIO.Tensors(optimizer))
+        var tensors = new Dictionary<string, Tensor>();
+        var optimizerSteps = new Dictionary<string, long>();
+        foreach (var part in parts)
+        {
+            string prefix = parts.Count == 1 ? "" : part.Name + ".";
+            foreach (var (k, v) in part.Module.state_dict()) tensors[prefix + k] = v;
+            if (part.Optimizer is null) continue;
+            optimizerSteps[part.Name] = 0;
+            foreach (var (name, tensor, steps) in OptimizerStateIO.Tensors(part.Optimizer))
             {
-                tensors[OptimizerPrefix + name] = tensor;
-                optimizerSteps = steps;
+                tensors[OptimizerPrefix + prefix + name] = tensor;
+                optimizerSteps[part.Name] = steps;
             }
+        }
         var meta = new Dictionary<string, string>
         {
             ["step"] = step.ToString(),
-            ["optimizer_steps"] = optimizerSteps.ToString(),
+            ["optimizer_steps"] = parts.Count == 1 ? optimizerSteps.Values.FirstOrDefault().ToString() : JsonSerializer.Serialize(optimizerSteps),
+            ["parts"] = string.Join(",", parts.Select(p => p.Name)),
             ["seed"] = seed.ToString(),
             ["config"] = configJson,
             ["library"] = LibraryInfo.Version,
@@ -66,7 +84,12 @@ public static class Checkpoint
     }
 
     /// <summary>Loads model weights (strictly by name) and, when given, the optimizer state; returns the step.</summary>
-    public static long Load(string path, Module model, Optimizer? optimizer = null)
+    public static long Load(string path, Module model, Optimizer? optimizer = null) =>
+        Load(path, [new CheckpointPart("model", model, optimizer)]);
+
+    /// <summary>Loads every part saved by <see cref="Save(string, IReadOnlyList{CheckpointPart}, long, long, string)"/>
+    /// (strictly: missing, unexpected or misshapen keys are an error naming them); returns the step.</summary>
+    public static long Load(string path, IReadOnlyList<CheckpointPart> parts)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"no such checkpoint: {path}", path);
         var meta = ReadMetadata(path);
@@ -81,12 +104,21 @@ public static class Checkpoint
         }
         try
         {
-            var modelPart = all.Where(kv => !kv.Key.StartsWith(OptimizerPrefix)).ToDictionary(kv => kv.Key, kv => kv.Value);
-            StateDicts.LoadStrict(model, modelPart, path);
-            if (optimizer is not null)
+            var saved = meta.GetValueOrDefault("parts", "model").Split(',');
+            if (saved.Length != parts.Count || (parts.Count > 1 && !saved.OrderBy(x => x).SequenceEqual(parts.Select(p => p.Name).OrderBy(x => x))))
+                throw new InvalidDataException($"{path}: holds the parts [{string.Join(", ", saved)}], this run has [{string.Join(", ", parts.Select(p => p.Name))}]");
+            var optimizerSteps = parts.Count == 1 ? null : JsonSerializer.Deserialize<Dictionary<string, long>>(meta.GetValueOrDefault("optimizer_steps", "{}"));
+            foreach (var part in parts)
             {
-                var optPart = all.Where(kv => kv.Key.StartsWith(OptimizerPrefix)).ToDictionary(kv => kv.Key[OptimizerPrefix.Length..], kv => kv.Value);
-                OptimizerStateIO.Load(optimizer, optPart, long.Parse(meta.GetValueOrDefault("optimizer_steps", "0")), path);
+                string prefix = parts.Count == 1 ? "" : part.Name + ".";
+                var modelPart = all.Where(kv => !kv.Key.StartsWith(OptimizerPrefix) && kv.Key.StartsWith(prefix))
+                    .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+                StateDicts.LoadStrict(part.Module, modelPart, path);
+                if (part.Optimizer is null) continue;
+                var optPart = all.Where(kv => kv.Key.StartsWith(OptimizerPrefix + prefix))
+                    .ToDictionary(kv => kv.Key[(OptimizerPrefix.Length + prefix.Length)..], kv => kv.Value);
+                long steps = optimizerSteps is null ? long.Parse(meta.GetValueOrDefault("optimizer_steps", "0")) : optimizerSteps.GetValueOrDefault(part.Name);
+                OptimizerStateIO.Load(part.Optimizer, optPart, steps, path);
             }
             return long.Parse(meta.GetValueOrDefault("step", "0"));
         }
@@ -140,6 +172,7 @@ public static class Json
 
     public static readonly JsonSerializerOptions Compact = new()
     {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };

@@ -5,31 +5,53 @@ using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 using static TorchSharp.torch.optim;
 using static TorchSharp.torch.optim.lr_scheduler;
-using TorchSharp.Modules;
 
 namespace DistillKit.Training;
 
-/// <summary>What one training step returns: the scalar loss to back-propagate and named terms for the log.</summary>
-public sealed record StepOutput(Tensor Loss, IReadOnlyDictionary<string, double>? Terms = null);
+/// <summary>
+/// What one training step returns: the scalar loss to back-propagate, named terms for the log (each loss term by
+/// name, already weighted or not as the recipe says), the parts whose optimizers step (null = all), and a digest of
+/// the step's batch (<see cref="Data.FlowBatch.Digest"/>) when the run traces its batches.
+/// </summary>
+public sealed record StepOutput(Tensor Loss, IReadOnlyDictionary<string, double>? Terms = null)
+{
+    public IReadOnlyList<string>? Update { get; init; }
+    public string? BatchDigest { get; init; }
+}
 
-/// <summary>One logged step.</summary>
-public sealed record LogEntry(long Step, double Loss, double LearningRate, double Seconds, IReadOnlyDictionary<string, double> Terms);
+/// <summary>One logged step: mean loss and terms since the previous entry; the batch digests of those steps when traced.</summary>
+public sealed record LogEntry(long Step, double Loss, double LearningRate, double Seconds, IReadOnlyDictionary<string, double> Terms)
+{
+    public IReadOnlyList<string>? Batches { get; init; }
+}
+
+/// <summary>An evaluation during training (the recipe's metrics by name) after <see cref="Step"/> steps.</summary>
+public sealed record EvalEntry(long Step, IReadOnlyDictionary<string, double> Metrics);
 
 /// <summary>How a run ended.</summary>
-public sealed record TrainResult(long StepsDone, bool Completed, string? LastCheckpoint, double Seconds, IReadOnlyList<LogEntry> Log);
+public sealed record TrainResult(long StepsDone, bool Completed, string? LastCheckpoint, double Seconds, IReadOnlyList<LogEntry> Log)
+{
+    public IReadOnlyList<EvalEntry> Evaluations { get; init; } = [];
+}
 
 /// <summary>The loss became NaN or infinite; the last good checkpoint is kept.</summary>
 public sealed class TrainingDivergedException(string message) : Exception(message);
 
+/// <summary>A trained module of a run with its optimizer settings (one optimizer and schedule per part).</summary>
+public sealed record TrainPart(string Name, Module Module, OptimConfig Optim);
+
 /// <summary>
-/// The generic training loop: optimizer and schedule from the config, one dispose scope per step, gradient clipping,
-/// progress with ETA, a JSONL log, atomic checkpoints every N steps and at the end, resume from the newest checkpoint,
-/// and a clear stop when the loss is not finite. Methods plug in a step function (the loss for a step index).
+/// The generic training loop over one or several named modules (each with its optimizer and schedule, all in one
+/// checkpoint): one dispose scope per step, gradient clipping, progress with ETA, a JSONL log with every loss term
+/// by name, atomic checkpoints every N steps and at the end, resume from the newest checkpoint, hooks to evaluate
+/// every N steps and at the end of each epoch, and a clear stop when the loss is not finite. Methods plug in a step
+/// function (the loss for a step index; its randomness must derive from (seed, step) only, so a resumed run sees the
+/// batches the uninterrupted one would have).
 /// </summary>
 public sealed class Trainer
 {
     readonly TrainerConfig _config;
-    readonly Module _model;
+    readonly IReadOnlyList<TrainPart> _parts;
     readonly Func<long, StepOutput> _step;
     readonly string _outDir;
     readonly long _seed;
@@ -37,6 +59,15 @@ public sealed class Trainer
 
     /// <summary>Called on every logged step (e.g. a notebook's live loss curve).</summary>
     public Action<LogEntry>? OnLog { get; init; }
+
+    /// <summary>Metrics by name, called every <see cref="TrainerConfig.EvaluateEvery"/> steps and at the end; logged.</summary>
+    public Func<long, IReadOnlyDictionary<string, double>>? Evaluate { get; init; }
+
+    /// <summary>Called with each evaluation after it is logged.</summary>
+    public Action<EvalEntry>? OnEvaluate { get; init; }
+
+    /// <summary>Called after the last step of each epoch (epoch number from 1) when <see cref="TrainerConfig.StepsPerEpoch"/> &gt; 0.</summary>
+    public Action<long>? OnEpochEnd { get; init; }
 
     /// <summary>Where progress lines go (default: standard error); null to silence.</summary>
     public TextWriter? Progress { get; init; } = Console.Error;
@@ -46,14 +77,22 @@ public sealed class Trainer
 
     /// <param name="step">Computes the loss for a 0-based step index; randomness must derive from (seed, step).</param>
     /// <param name="runConfigJson">The full run config, saved in every checkpoint and in run.json.</param>
-    public Trainer(TrainerConfig config, Module model, Func<long, StepOutput> step, string outDir, long seed, string runConfigJson)
+    public Trainer(TrainerConfig config, IReadOnlyList<TrainPart> parts, Func<long, StepOutput> step, string outDir, long seed, string runConfigJson)
     {
+        if (parts.Count == 0) throw new ArgumentException("Trainer: no module to train");
+        if (parts.Select(p => p.Name).Distinct().Count() != parts.Count) throw new ArgumentException("Trainer: part names must be distinct");
         _config = config;
-        _model = model;
+        _parts = parts;
         _step = step;
         _outDir = outDir;
         _seed = seed;
         _configJson = runConfigJson;
+    }
+
+    /// <summary>One module trained with <see cref="TrainerConfig.Optim"/>.</summary>
+    public Trainer(TrainerConfig config, Module model, Func<long, StepOutput> step, string outDir, long seed, string runConfigJson)
+        : this(config, [new TrainPart("model", model, config.Optim)], step, outDir, seed, runConfigJson)
+    {
     }
 
     public string CheckpointDir => Path.Combine(_outDir, "checkpoints");
@@ -62,8 +101,21 @@ public sealed class Trainer
     public TrainResult Run(bool resume = true, CancellationToken cancel = default)
     {
         Directory.CreateDirectory(CheckpointDir);
-        using var optimizer = _config.Optim.CreateOptimizer(_model.parameters());
-        var scheduler = _config.Optim.CreateScheduler(optimizer, _config.Steps);
+        var optimizers = _parts.Select(p => p.Optim.CreateOptimizer(p.Module.parameters())).ToArray();
+        try
+        {
+            return Run(optimizers, resume, cancel);
+        }
+        finally
+        {
+            foreach (var o in optimizers) o.Dispose();
+        }
+    }
+
+    TrainResult Run(Optimizer[] optimizers, bool resume, CancellationToken cancel)
+    {
+        var schedulers = _parts.Select((p, i) => p.Optim.CreateScheduler(optimizers[i], _config.Steps)).ToArray();
+        var checkpointParts = _parts.Select((p, i) => new CheckpointPart(p.Name, p.Module, optimizers[i])).ToArray();
         long start = 0;
         string? last = null;
         if (!resume)
@@ -71,27 +123,43 @@ public sealed class Trainer
         if (resume && Checkpoint.List(CheckpointDir) is { Count: > 0 } existing)
         {
             last = existing[^1].path;
-            start = Checkpoint.Load(last, _model, optimizer);
+            start = Checkpoint.Load(last, checkpointParts);
             Progress?.WriteLine($"[{Name}] resuming from {last} (step {start})");
         }
-        for (long i = 0; i < start && scheduler is not null; i++) scheduler.step(); // the schedule continues where it stopped
+        foreach (var scheduler in schedulers)
+            for (long i = 0; i < start && scheduler is not null; i++) scheduler.step(); // the schedule continues where it stopped
         File.WriteAllText(Path.Combine(_outDir, "config.json"), _configJson);
         var logPath = Path.Combine(_outDir, "log.jsonl");
         var log = new List<LogEntry>();
+        var evaluations = new List<EvalEntry>();
         var clock = Stopwatch.StartNew();
         var termSums = new Dictionary<string, double>();
+        var digests = new List<string>();
         double lossSum = 0;
         int n = 0;
         long step = start;
-        _model.train();
+        foreach (var p in _parts) p.Module.train();
         using (var logFile = new StreamWriter(logPath, append: resume && start > 0))
         {
+            void Evaluate(long at)
+            {
+                if (this.Evaluate is null) return;
+                foreach (var p in _parts) p.Module.eval();
+                var entry = new EvalEntry(at, this.Evaluate(at));
+                foreach (var p in _parts) p.Module.train();
+                evaluations.Add(entry);
+                logFile.WriteLine(JsonSerializer.Serialize(new { entry.Step, Eval = entry.Metrics }, Json.Compact));
+                logFile.Flush();
+                Progress?.WriteLine($"[{Name}] evaluation at step {at}: {string.Join("  ", entry.Metrics.Select(kv => $"{kv.Key} {kv.Value:G4}"))}");
+                OnEvaluate?.Invoke(entry);
+            }
+
             while (step < _config.Steps && !cancel.IsCancellationRequested && !(_config.TimeLimit is { } lim && clock.Elapsed > lim))
             {
                 double loss;
                 using (var scope = torch.NewDisposeScope())
                 {
-                    optimizer.zero_grad();
+                    foreach (var o in optimizers) o.zero_grad();
                     var output = _step(step);
                     loss = output.Loss.ToDouble();
                     if (!double.IsFinite(loss))
@@ -99,42 +167,52 @@ public sealed class Trainer
                             $"[{Name}] the loss became {loss} at step {step}; stopped. Last good checkpoint: {last ?? "none (diverged before the first checkpoint)"}. " +
                             "Lower the learning rate or enable gradient clipping (OptimConfig.ClipNorm), then resume.");
                     output.Loss.backward();
-                    if (_config.Optim.ClipNorm > 0) torch.nn.utils.clip_grad_norm_(_model.parameters(), _config.Optim.ClipNorm);
-                    optimizer.step();
-                    scheduler?.step();
+                    for (int i = 0; i < _parts.Count; i++)
+                    {
+                        if (output.Update is { } update && !update.Contains(_parts[i].Name)) continue;
+                        if (_parts[i].Optim.ClipNorm > 0) torch.nn.utils.clip_grad_norm_(_parts[i].Module.parameters(), _parts[i].Optim.ClipNorm);
+                        optimizers[i].step();
+                    }
+                    foreach (var scheduler in schedulers) scheduler?.step();
                     foreach (var (k, v) in output.Terms ?? new Dictionary<string, double>())
                         termSums[k] = termSums.GetValueOrDefault(k) + v;
+                    if (output.BatchDigest is { } digest) digests.Add(digest);
                 }
                 step++;
                 lossSum += loss;
                 n++;
                 if (step % _config.LogEvery == 0 || step == _config.Steps)
                 {
-                    var entry = new LogEntry(step, lossSum / n, optimizer.ParamGroups.First().LearningRate, clock.Elapsed.TotalSeconds,
-                        termSums.ToDictionary(kv => kv.Key, kv => kv.Value / n));
+                    var entry = new LogEntry(step, lossSum / n, optimizers[0].ParamGroups.First().LearningRate, clock.Elapsed.TotalSeconds,
+                        termSums.ToDictionary(kv => kv.Key, kv => kv.Value / n)) { Batches = digests.Count > 0 ? digests.ToArray() : null };
                     log.Add(entry);
                     logFile.WriteLine(JsonSerializer.Serialize(entry, Json.Compact));
                     logFile.Flush();
                     OnLog?.Invoke(entry);
                     double perStep = clock.Elapsed.TotalSeconds / (step - start);
                     var eta = TimeSpan.FromSeconds(perStep * (_config.Steps - step));
-                    Progress?.WriteLine($"[{Name}] step {step}/{_config.Steps}  loss {entry.Loss:G4}  lr {entry.LearningRate:G3}  {perStep * 1000:F0} ms/step  ETA {eta:hh\\:mm\\:ss}");
+                    var terms = string.Join("", entry.Terms.Select(kv => $"  {kv.Key} {kv.Value:G4}"));
+                    Progress?.WriteLine($"[{Name}] step {step}/{_config.Steps}  loss {entry.Loss:G4}{terms}  lr {entry.LearningRate:G3}  {perStep * 1000:F0} ms/step  ETA {eta:hh\\:mm\\:ss}");
                     termSums.Clear();
+                    digests.Clear();
                     lossSum = 0;
                     n = 0;
                 }
-                if (step % _config.CheckpointEvery == 0 || step == _config.Steps) last = SaveCheckpoint(optimizer, step);
+                if (_config.StepsPerEpoch > 0 && step % _config.StepsPerEpoch == 0) OnEpochEnd?.Invoke(step / _config.StepsPerEpoch);
+                if (_config.EvaluateEvery > 0 && step % _config.EvaluateEvery == 0 && step < _config.Steps) Evaluate(step);
+                if (step % _config.CheckpointEvery == 0 || step == _config.Steps) last = SaveCheckpoint(checkpointParts, step);
             }
+            if (step >= _config.Steps) Evaluate(step);
         }
-        if (last is null || !last.EndsWith(Checkpoint.FileName(step))) last = SaveCheckpoint(optimizer, step);
-        _model.eval();
-        return new TrainResult(step, step >= _config.Steps, last, clock.Elapsed.TotalSeconds, log);
+        if (last is null || !last.EndsWith(Checkpoint.FileName(step))) last = SaveCheckpoint(checkpointParts, step);
+        foreach (var p in _parts) p.Module.eval();
+        return new TrainResult(step, step >= _config.Steps, last, clock.Elapsed.TotalSeconds, log) { Evaluations = evaluations };
     }
 
-    string SaveCheckpoint(Optimizer optimizer, long step)
+    string SaveCheckpoint(CheckpointPart[] parts, long step)
     {
         var path = Path.Combine(CheckpointDir, Checkpoint.FileName(step));
-        Checkpoint.Save(path, _model, optimizer, step, _seed, _configJson);
+        Checkpoint.Save(path, parts, step, _seed, _configJson);
         foreach (var (_, old) in Checkpoint.List(CheckpointDir).SkipLast(_config.KeepCheckpoints)) Checkpoint.Delete(old);
         return path;
     }

@@ -18,5 +18,13 @@ public sealed record TrainerConfig
     /// <summary>Stop after this much wall time (resumable); null = no limit.</summary>
     public TimeSpan? TimeLimit { get; init; }
 
+    /// <summary>Call the evaluation hook every this many steps (and at the end); 0 = only at the end.</summary>
+    public long EvaluateEvery { get; init; }
+
+    /// <summary>Steps per epoch for the end-of-epoch hook (0 = no epochs).</summary>
+    public long StepsPerEpoch { get; init; }
+
+    /// <summary>The optimizer of a single-module run (<see cref="Trainer"/>'s one-module constructor); several modules
+    /// carry their own in <see cref="TrainPart"/>.</summary>
     public OptimConfig Optim { get; init; } = new();
 }

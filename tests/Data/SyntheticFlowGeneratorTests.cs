@@ -1,3 +1,4 @@
+using DistillKit.Data;
 using System.Diagnostics;
 using DistillKit.Data.Synthetic;
 using TorchSharp;

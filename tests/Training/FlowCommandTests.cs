@@ -2,6 +2,7 @@ using DistillKit.Cli;
 using DistillKit.Data.Formats;
 using DistillKit.Data.Synthetic;
 using DistillKit.Imaging;
+using DistillKit.Training.Recipes;
 using DistillKit.Training.Stages;
 using Xunit;
 
@@ -13,8 +14,8 @@ public class FlowCommandTests
     public void FlowCommandRunsATrainedTeacherOnImagesOfAnySize()
     {
         var dir = Directory.CreateTempSubdirectory("dk-flowcmd-").FullName;
-        var (model, _, _) = Stage1Teacher.Train(Stage1Config.ForPreset("smoke"), Path.Combine(dir, "run"), progress: TextWriter.Null);
-        model.Dispose();
+        var recipe = new Stage1Recipe();
+        recipe.Train(recipe.ForPreset(Preset.Smoke), new RunOptions { OutDir = Path.Combine(dir, "run"), Progress = null }).Dispose();
         // 37×53 frames: not a multiple of the network's 16, so the command must pad and crop back
         var data = SyntheticFlowConfig.Smoke with { Height = 37, Width = 53 };
         using var sample = new SyntheticFlowGenerator(data, 1).Generate(0);

@@ -3,6 +3,7 @@ using DistillKit.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using DistillKit.Training;
+using DistillKit.Training.Recipes;
 using DistillKit.Training.Stages;
 using Xunit;
 
@@ -12,19 +13,22 @@ public class TrainerTests
 {
     static string TempDir() => Directory.CreateTempSubdirectory("dk-train-").FullName;
 
-    static Stage1Config Tiny(long steps) => Stage1Config.ForPreset("smoke", seed: 5) with
+    static readonly Stage1Recipe Recipe = new();
+
+    static Stage1Config Tiny(long steps) => Recipe.ForPreset(Preset.Smoke, seed: 5) with
     {
-        PhaseASteps = steps / 2,
-        PhaseBSteps = steps - steps / 2,
-        Trainer = Stage1Config.ForPreset("smoke").Trainer with { Steps = steps, CheckpointEvery = 3, LogEvery = 1, KeepCheckpoints = 5 },
+        Phases = Stage1Recipe.DDFlowPhases(steps / 2, steps - steps / 2),
+        Loop = new LoopSettings { CheckpointEvery = 3, LogEvery = 1, KeepCheckpoints = 5 },
     };
+
+    static TrainerConfig TrainerOf(Stage1Config c) => c.Loop.ToTrainer(c.TotalSteps, c.Optim);
 
     static float[] Weights(PwcNet net) => net.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
 
     static float[] TrainAndGet(Stage1Config config, string dir, bool resume)
     {
-        using var net = Stage1Teacher.CreateModel(config);
-        new Trainer(config.Trainer, net, Stage1Teacher.StepFunction(config, net), dir, config.Seed, "{}") { Progress = null }.Run(resume);
+        using var net = Stage1Recipe.CreateModel(config);
+        new Trainer(TrainerOf(config), net, Stage1Recipe.StepFunction(config, net), dir, config.Run.Seed, "{}") { Progress = null }.Run(resume);
         return Weights(net);
     }
 
@@ -33,7 +37,7 @@ public class TrainerTests
     {
         var straight = TrainAndGet(Tiny(6), TempDir(), resume: false);
         var dir = TempDir();
-        TrainAndGet(Tiny(6) with { Trainer = Tiny(6).Trainer with { Steps = 3 } }, dir, resume: false); // "interrupted" after its step-3 checkpoint
+        TrainAndGet(Tiny(6) with { Phases = Stage1Recipe.DDFlowPhases(3, 0) }, dir, resume: false); // "interrupted" after its step-3 checkpoint
         var resumed = TrainAndGet(Tiny(6), dir, resume: true);
         Assert.Equal(straight.Length, resumed.Length);
         for (int i = 0; i < straight.Length; i++) Assert.Equal(straight[i], resumed[i], 5);
@@ -46,9 +50,9 @@ public class TrainerTests
     {
         var dir = TempDir();
         var config = Tiny(8);
-        using var net = Stage1Teacher.CreateModel(config);
-        var step = Stage1Teacher.StepFunction(config, net);
-        var trainer = new Trainer(config.Trainer, net, s => s == 4 ? new StepOutput(torch.tensor(double.NaN)) : step(s), dir, 5, "{}") { Progress = null };
+        using var net = Stage1Recipe.CreateModel(config);
+        var step = Stage1Recipe.StepFunction(config, net);
+        var trainer = new Trainer(TrainerOf(config), net, s => s == 4 ? new StepOutput(torch.tensor(double.NaN)) : step(s), dir, 5, "{}") { Progress = null };
         var e = Assert.Throws<TrainingDivergedException>(() => trainer.Run(resume: false));
         Assert.Contains("NaN at step 4", e.Message);
         Assert.Contains(Checkpoint.FileName(3), e.Message);
@@ -59,9 +63,9 @@ public class TrainerTests
     public void CheckpointsKeepOnlyTheNewestAndRestoreStrictly()
     {
         var dir = TempDir();
-        var config = Tiny(9) with { Trainer = Tiny(9).Trainer with { KeepCheckpoints = 2 } };
-        using var net = Stage1Teacher.CreateModel(config);
-        new Trainer(config.Trainer, net, Stage1Teacher.StepFunction(config, net), dir, 5, "{\"x\":1}") { Progress = null }.Run(resume: false);
+        var config = Tiny(9) with { Loop = Tiny(9).Loop with { KeepCheckpoints = 2 } };
+        using var net = Stage1Recipe.CreateModel(config);
+        new Trainer(TrainerOf(config), net, Stage1Recipe.StepFunction(config, net), dir, 5, "{\"x\":1}") { Progress = null }.Run(resume: false);
         var list = Checkpoint.List(Path.Combine(dir, "checkpoints"));
         Assert.Equal(new long[] { 6, 9 }, list.Select(c => c.step));
         Assert.Equal("{\"x\":1}", Checkpoint.ReadMetadata(list[^1].path)["config"]);
@@ -74,26 +78,33 @@ public class TrainerTests
     public void Stage1SmokeWritesTeacherRecordAndFiniteMetrics()
     {
         var dir = TempDir();
-        var config = Stage1Config.ForPreset("smoke", seed: 2);
-        var (model, result, eval) = Stage1Teacher.Train(config, dir, progress: TextWriter.Null);
-        Assert.True(result.Completed);
-        Assert.Equal(config.TotalSteps, result.StepsDone);
+        var config = Recipe.ForPreset(Preset.Smoke, seed: 2);
+        using var run = Recipe.Train(config, new RunOptions { OutDir = dir, Progress = null });
+        var eval = (FlowEvaluation)run.Evaluation;
+        Assert.True(run.Result.Completed);
+        Assert.Equal(config.TotalSteps, run.Result.StepsDone);
         Assert.True(double.IsFinite(eval.Model.EpeNoc) && double.IsFinite(eval.ZeroFlow.EpeNoc));
         var record = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "run.json")))!;
         Assert.Equal(2, record["seed"]!.GetValue<long>());
         Assert.Equal("smoke", record["preset"]!.GetValue<string>());
+        Assert.Equal("stage1", record["stage"]!.GetValue<string>());
         Assert.NotNull(record["metrics"]!["Model"]!["EpeNoc"]);
-        var (loaded, loadedConfig) = Stage1Teacher.Load(Path.Combine(dir, "teacher.safetensors"));
-        Assert.Equal(config.Model.PyramidChannels, loadedConfig.Model.PyramidChannels);
-        Assert.Equal(Weights(model), Weights(loaded));
+        using var loaded = FlowModels.Load(Path.Combine(dir, "teacher.safetensors"));
+        var teacher = Assert.IsType<PwcNet>(loaded);
+        Assert.Equal(config.Model.PyramidChannels, teacher.Config.PyramidChannels);
+        Assert.Equal(Weights((PwcNet)run.Models["model"]), Weights(teacher));
     }
 
     [Fact]
-    public void PhasesSwitchAtTheConfiguredStep()
+    public void PhasesSwitchAtTheConfiguredStepAndTheLengthIsTheirSum()
     {
-        var c = Stage1Config.ForPreset("mini");
-        Assert.Equal(Stage1Loss.PsiNoOcclusion, c.LossAt(c.PhaseASteps - 1));
-        Assert.Equal(Stage1Loss.CensusOccluded, c.LossAt(c.PhaseASteps));
-        Assert.Equal(c.TotalSteps, c.Trainer.Steps);
+        var c = Recipe.ForPreset(Preset.Mini);
+        Assert.Equal(0, LossPhases.At(c.Phases, 2499).index);
+        Assert.Equal(1, LossPhases.At(c.Phases, 2500).index);
+        Assert.Equal(1.0, LossPhases.At(c.Phases, 2500).phase.Weight(Stage1Recipe.Census));
+        Assert.Equal(0.0, LossPhases.At(c.Phases, 2500).phase.Weight(Stage1Recipe.Psi));
+        Assert.Equal(5000, c.TotalSteps);
+        var scaled = LossPhases.ScaleTo(c.Phases, 300);
+        Assert.Equal(new long[] { 150, 150 }, scaled.Select(p => p.Steps));
     }
 }

@@ -1,3 +1,5 @@
+using DistillKit.Data;
+
 namespace DistillKit.Data.Synthetic;
 
 /// <summary>

@@ -13,13 +13,18 @@ namespace DistillKit.Models;
 /// input (channel 0 = u, 1 = v), mapping p in image 1 to p + w(p) in image 2. Internally each level's flow is in
 /// that level's pixels; between levels it is resized bilinearly (align_corners) and scaled by the size ratio.
 /// </summary>
-public sealed class PwcNet : Module<Tensor, Tensor, Tensor>
+public sealed class PwcNet : Module<Tensor, Tensor, Tensor>, IFlowModel
 {
     public FeaturePyramid pyramid;
     public ModuleList<FlowEstimator> estimators = new();
     public ContextNetwork? context;
 
     public PwcNetConfig Config { get; }
+
+    public string Kind => nameof(PwcNet);
+    public int SizeMultiple => Config.SizeMultiple;
+    public void SetEval() => eval();
+    public Module AsModule => this;
 
     public PwcNet(PwcNetConfig config) : base(nameof(PwcNet))
     {

@@ -47,18 +47,18 @@ public static class FlowBenchmark
     public const int ProgressEvery = 10;
 
     /// <summary>
-    /// Evaluates a PWC-Net (put in eval mode). With a size (a multiple of <see cref="PwcNetConfig.SizeMultiple"/>) the
+    /// Evaluates a flow model (put in eval mode). With a size (a multiple of <see cref="IFlowModel.SizeMultiple"/>) the
     /// frames are resized to it; without, each pair is replicate-padded to the next multiple and the flow cropped back
     /// (<see cref="FitMode.Pad"/>). See <see cref="Evaluate(Func{Tensor,Tensor,Tensor},IReadOnlyList{FlowPair},Func{FlowPair,FlowPairTensors}?,int?,int?,IProgress{int}?,TextWriter?)"/>.
     /// </summary>
-    public static FlowBenchmarkResult Evaluate(PwcNet model, IReadOnlyList<FlowPair> pairs, Func<FlowPair, FlowPairTensors>? load = null,
+    public static FlowBenchmarkResult Evaluate(IFlowModel model, IReadOnlyList<FlowPair> pairs, Func<FlowPair, FlowPairTensors>? load = null,
         int? resizeHeight = null, int? resizeWidth = null, IProgress<int>? progress = null, TextWriter? log = null)
     {
-        int m = model.Config.SizeMultiple;
+        int m = model.SizeMultiple;
         if (resizeHeight is int rh && rh % m != 0 || resizeWidth is int rw && rw % m != 0)
             throw new ArgumentException($"FlowBenchmark: the network input size {resizeHeight}x{resizeWidth} must be a multiple of {m}");
-        model.eval();
-        return Evaluate((a, b) => PredictPadded(model, a, b), pairs, load, resizeHeight, resizeWidth, progress, log);
+        model.SetEval();
+        return Evaluate((a, b) => FlowInference.Predict(model, a, b).flowFw, pairs, load, resizeHeight, resizeWidth, progress, log);
     }
 
     /// <summary>
@@ -119,20 +119,6 @@ public static class FlowBenchmark
         // occlusion split: Sintel gives occ directly; KITTI's occluded pixels are the valid ones missing from flow_noc
         var occ = t.Occ ?? (t.Noc is null ? null : 1 - t.Noc);
         return FlowErrors.Evaluate(flow, t.Flow.unsqueeze(0), t.Valid.unsqueeze(0), occ?.unsqueeze(0));
-    }
-
-    /// <summary>Forward flow of one pair of any size: replicate-pad to the network multiple, predict, crop.</summary>
-    static Tensor PredictPadded(PwcNet model, Tensor image1, Tensor image2)
-    {
-        using var scope = torch.NewDisposeScope();
-        int m = model.Config.SizeMultiple;
-        long h = image1.size(2), w = image1.size(3), ph = (m - h % m) % m, pw = (m - w % m) % m;
-        if (ph + pw > 0)
-        {
-            image1 = pad(image1, [0, pw, 0, ph], PaddingModes.Replicate);
-            image2 = pad(image2, [0, pw, 0, ph], PaddingModes.Replicate);
-        }
-        return model.forward(image1, image2).narrow(2, 0, h).narrow(3, 0, w).MoveToOuterDisposeScope();
     }
 
     static double Mean(List<FlowPairError> errors, Func<FlowErrorMetrics, double> get)

@@ -1,6 +1,7 @@
 using DistillKit.Cli;
 using DistillKit.Data.Flow;
 using DistillKit.Tests.Imaging;
+using DistillKit.Training.Recipes;
 using DistillKit.Training.Stages;
 using Xunit;
 
@@ -8,6 +9,8 @@ namespace DistillKit.Tests.Data.RealDatasets;
 
 public class Stage1RealDataTests
 {
+    static readonly Stage1Recipe Recipe = new();
+
     /// <summary>A FlyingChairs tree of 4 samples of 40×56 with a split file (1, 2 = train, 3 = val, 4 = train).</summary>
     static string BuildChairs(TempFolder dir)
     {
@@ -29,9 +32,9 @@ public class Stage1RealDataTests
         using var dir = new TempFolder();
         var pairs = FlyingChairs.Open(BuildChairs(dir), FlyingChairsSplit.Train);
         var sampler = new CropSampler(pairs, 32, 48, seed: 3);
-        var (a1, b1) = sampler.Batch(7, 2);
-        var (a2, b2) = sampler.Batch(7, 2);
-        var (a3, _) = sampler.Batch(8, 2);
+        var (a1, b1) = (sampler.Batch(7, 2).Image1, sampler.Batch(7, 2).Image2);
+        var (a2, b2) = (sampler.Batch(7, 2).Image1, sampler.Batch(7, 2).Image2);
+        var a3 = sampler.Batch(8, 2).Image1;
         Assert.Equal(new long[] { 2, 3, 32, 48 }, a1.shape);
         Assert.True(a1.eq(a2).all().item<bool>() && b1.eq(b2).all().item<bool>());
         Assert.False(a1.eq(a3).all().item<bool>());
@@ -44,25 +47,27 @@ public class Stage1RealDataTests
     {
         using var dir = new TempFolder();
         var root = BuildChairs(dir);
-        var config = Stage1Config.ForPreset("smoke", datasetRoot: root) with
-        {
-            TrainingData = Stage1Data.FlyingChairs, CropHeight = 32, CropWidth = 48,
-        };
-        var (model, result, eval) = Stage1Teacher.Train(config, Path.Combine(dir.Path, "run"), progress: TextWriter.Null);
-        model.Dispose();
-        Assert.True(result.Completed);
-        Assert.True(double.IsFinite(eval.Model.EpeAll));
+        var config = Recipe.ForPreset(Preset.Smoke);
+        config = config with { Data = config.Data with { Source = Stage1Source.FlyingChairs, CropHeight = 32, CropWidth = 48 } };
+        var roots = new DataRoots(new Dictionary<string, string> { ["FlyingChairs"] = root });
+        using var run = Recipe.Train(config, new RunOptions { OutDir = Path.Combine(dir.Path, "run"), Progress = null, Data = roots });
+        Assert.True(run.Result.Completed);
+        Assert.True(double.IsFinite(((FlowEvaluation)run.Evaluation).Model.EpeAll));
+        Assert.DoesNotContain(root, File.ReadAllText(Path.Combine(dir.Path, "run", "config.json"))); // machine paths stay out of configs
     }
 
     [Fact]
     public void ThePaperPresetWithoutDataSaysWhatToDownload()
     {
         using var dir = new TempFolder();
-        var config = Stage1Config.ForPreset("paper", datasetRoot: Path.Combine(dir.Path, "nowhere"));
-        var e = Assert.Throws<DirectoryNotFoundException>(() => Stage1Teacher.StepFunction(config, new DistillKit.Models.PwcNet(DistillKit.Models.PwcNetConfig.Smoke)));
-        Assert.Contains("get-flyingchairs.sh", e.Message);
-        var none = Stage1Config.ForPreset("paper");
-        Assert.Contains("--data", Assert.Throws<ArgumentException>(() => Stage1Teacher.StepFunction(none, new DistillKit.Models.PwcNet(DistillKit.Models.PwcNetConfig.Smoke))).Message);
+        var config = Recipe.ForPreset(Preset.Paper);
+        using var net = new DistillKit.Models.PwcNet(DistillKit.Models.PwcNetConfig.Smoke);
+        var missing = new DataRoots(new Dictionary<string, string> { ["FlyingChairs"] = Path.Combine(dir.Path, "nowhere") }, searchFrom: dir.Path);
+        Assert.Contains("nowhere", Assert.Throws<DirectoryNotFoundException>(() => Stage1Recipe.StepFunction(config, net, missing)).Message);
+        var none = Assert.Throws<DirectoryNotFoundException>(() => Stage1Recipe.StepFunction(config, net, new DataRoots(searchFrom: dir.Path)));
+        Assert.Contains("--data FlyingChairs=DIR", none.Message);
+        Assert.Contains("get-flyingchairs.sh", none.Message);
+        Assert.Contains(DataRoots.SettingsFileName, none.Message);
     }
 
     [Fact]
@@ -70,8 +75,7 @@ public class Stage1RealDataTests
     {
         using var dir = new TempFolder();
         var root = BuildChairs(dir);
-        var (model, _, _) = Stage1Teacher.Train(Stage1Config.ForPreset("smoke"), Path.Combine(dir.Path, "run"), progress: TextWriter.Null);
-        model.Dispose();
+        Recipe.Train(Recipe.ForPreset(Preset.Smoke), new RunOptions { OutDir = Path.Combine(dir.Path, "run"), Progress = null }).Dispose();
         var (result, summary) = EvalCommand.Evaluate(["--checkpoint", Path.Combine(dir.Path, "run", "teacher.safetensors"), "--dataset", "chairs-val", "--root", root]);
         Assert.Equal(1, result.Pairs);
         Assert.True(double.IsFinite(result.EpeAll));
@@ -85,18 +89,12 @@ public class Stage1InitTests
     public void TrainingStartsFromTheGivenTeacherWeights()
     {
         using var dir = new TempFolder();
-        var first = Stage1Config.ForPreset("smoke", seed: 1);
-        var (a, _, _) = Stage1Teacher.Train(first, Path.Combine(dir.Path, "a"), progress: TextWriter.Null);
+        var recipe = new Stage1Recipe();
+        using var a = recipe.Train(recipe.ForPreset(Preset.Smoke, seed: 1), new RunOptions { OutDir = Path.Combine(dir.Path, "a"), Progress = null });
         var init = Path.Combine(dir.Path, "a", "teacher.safetensors");
         // zero steps of training after the init: the weights must be the initial teacher's exactly
-        var second = Stage1Config.ForPreset("smoke", seed: 9) with
-        {
-            InitCheckpoint = init, PhaseASteps = 0, PhaseBSteps = 0,
-            Trainer = first.Trainer with { Steps = 0 },
-        };
-        var (b, _, _) = Stage1Teacher.Train(second, Path.Combine(dir.Path, "b"), progress: TextWriter.Null);
-        Assert.Equal(a.parameters().SelectMany(p => p.data<float>().ToArray()), b.parameters().SelectMany(p => p.data<float>().ToArray()));
-        a.Dispose();
-        b.Dispose();
+        var second = recipe.ForPreset(Preset.Smoke, seed: 9) with { Run = new RunSettings { Preset = Preset.Smoke, Seed = 9, Init = init }, Phases = Stage1Recipe.DDFlowPhases(0, 0) };
+        using var b = recipe.Train(second, new RunOptions { OutDir = Path.Combine(dir.Path, "b"), Progress = null });
+        Assert.Equal(a.Models["model"].parameters().SelectMany(p => p.data<float>().ToArray()), b.Models["model"].parameters().SelectMany(p => p.data<float>().ToArray()));
     }
 }

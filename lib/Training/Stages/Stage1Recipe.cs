@@ -1,0 +1,184 @@
+using DistillKit.Data;
+using DistillKit.Data.Flow;
+using DistillKit.Data.Synthetic;
+using DistillKit.Geometry;
+using DistillKit.Losses;
+using DistillKit.Metrics;
+using DistillKit.Models;
+using DistillKit.Training.Recipes;
+using DistillKit.Transforms;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DistillKit.Training.Stages;
+
+/// <summary>Held-out evaluation of a flow model against the zero-flow baseline (EPE per image, then averaged).</summary>
+public sealed record FlowEvaluation(FlowErrorMetrics Model, FlowErrorMetrics ZeroFlow, OcclusionMetrics Occlusion, int Pairs);
+
+/// <summary>
+/// Stage 1 end to end: the unsupervised PWC-Net teacher (DDFlow two-phase recipe, METHODS.md section 3) on embedded
+/// synthetic pairs or a real dataset. <c>./kit train stage1</c> and notebook 01 both run it through
+/// <see cref="RecipeRegistry"/>; its output is <c>teacher.safetensors</c> with <c>config.json</c> beside it.
+/// </summary>
+public sealed class Stage1Recipe : Recipe<Stage1Config>
+{
+    /// <summary>Offset between the training and the held-out evaluation seeds.</summary>
+    public const long EvalSeedOffset = 1_000_003;
+
+    /// <summary>Stream key of the augmentation draws (see <see cref="SampleRandom.For"/>).</summary>
+    public const long AugmentStream = 17;
+
+    public const string Psi = "psi";
+    public const string Census = "census";
+
+    public override string Name => "stage1";
+    public override string Description => "DistillFlow stage 1: unsupervised PWC-Net teacher (DDFlow: ψ photometric, then census with fw-bw occlusion)";
+
+    /// <summary>DDFlow's two phases: ψ without occlusion for <paramref name="psiSteps"/>, then census with occlusion.</summary>
+    public static IReadOnlyList<LossPhase> DDFlowPhases(long psiSteps, long censusSteps) =>
+    [
+        new LossPhase("A: psi, no occlusion", psiSteps, new() { [Psi] = 1 }),
+        new LossPhase("B: census, fw-bw occlusion", censusSteps, new() { [Census] = 1 }),
+    ];
+
+    public override Stage1Config ForPreset(Preset preset, long seed = 0)
+    {
+        var optim = new OptimConfig { LearningRate = 1e-4, Schedule = ScheduleKind.Step, StepSize = 80_000, Gamma = 0.5 };
+        var config = preset switch
+        {
+            Preset.Smoke => new Stage1Config
+            {
+                Model = PwcNetConfig.Smoke,
+                Data = new Stage1Data { Synthetic = SyntheticFlowConfig.Smoke, BatchSize = 2, EvalPairs = 4 },
+                Phases = DDFlowPhases(4, 4),
+                Optim = optim with { LearningRate = 1e-3 },
+                Loop = new LoopSettings { CheckpointEvery = 4, LogEvery = 2 },
+            },
+            Preset.Mini => new Stage1Config
+            {
+                Model = PwcNetConfig.Mini,
+                Data = new Stage1Data { Synthetic = SyntheticFlowConfig.Mini, BatchSize = 4, EvalPairs = 32 },
+                Phases = DDFlowPhases(2500, 2500),
+                Optim = optim with { LearningRate = 1e-3, Schedule = ScheduleKind.MultiStep, Milestones = [2500, 4000], Gamma = 0.5, ClipNorm = 10 },
+                Loop = new LoopSettings { CheckpointEvery = 500, LogEvery = 50 },
+            },
+            Preset.Paper => new Stage1Config
+            {
+                Model = PwcNetConfig.Paper,
+                Data = new Stage1Data { Source = Stage1Source.FlyingChairs, Synthetic = SyntheticFlowConfig.Paper, BatchSize = 4, EvalPairs = 64 },
+                Phases = DDFlowPhases(100_000, 300_000),
+                Optim = optim,
+                Loop = new LoopSettings { CheckpointEvery = 5000, LogEvery = 100 },
+            },
+            _ => throw new ArgumentException($"stage1 has no {preset} preset yet (smoke, mini, paper); the laptop preset comes with the real-footage data stage"),
+        };
+        return config with { Run = new RunSettings { Preset = preset, Seed = seed } };
+    }
+
+    public override RecipeSetup Setup(Stage1Config config, RunOptions options)
+    {
+        var model = CreateModel(config);
+        if (config.Run.Init is { } init) LoadInit(model, init);
+        return new RecipeSetup
+        {
+            Parts = [new TrainPart("model", model, config.Optim)],
+            Step = StepFunction(config, model, options.Data, options.TraceBatches),
+            Evaluate = () => Evaluate(model, config),
+            EvaluateDuring = config.Loop.EvaluateEvery > 0 ? _ => Evaluate(model, config).AsMetrics() : null,
+            Outputs = new Dictionary<string, string> { ["model"] = "teacher.safetensors" },
+        };
+    }
+
+    /// <summary>A PWC-Net with the config's architecture, initialised from the run seed.</summary>
+    public static PwcNet CreateModel(Stage1Config config)
+    {
+        torch.manual_seed(config.Run.Seed);
+        return new PwcNet(config.Model);
+    }
+
+    /// <summary>
+    /// The loss of one step: the step's batch from (seed, step), flipped and channel-permuted with a draw from
+    /// (seed, step), both directions in one pass, and the phase's weighted terms (<see cref="Psi"/>, <see cref="Census"/>).
+    /// </summary>
+    public static Func<long, StepOutput> StepFunction(Stage1Config config, PwcNet model, DataRoots? roots = null, bool traceBatches = false)
+    {
+        var source = BatchSource(config, roots ?? new DataRoots());
+        return step =>
+        {
+            var draw = config.Data.Augment.Sample(SampleRandom.For(config.Run.Seed, AugmentStream, step));
+            var batch = PairAugment.Apply(draw, source(step));
+            var (flowFw, flowBw) = model.ForwardBoth(batch.Image1, batch.Image2);
+            var (phase, index) = LossPhases.At(config.Phases, step);
+            var terms = new Dictionary<string, double> { ["phase"] = index };
+            Tensor loss = torch.zeros(1).squeeze();
+            if (phase.Weight(Psi) != 0)
+            {
+                var psi = PhotometricTerms.Psi(batch.Image1, batch.Image2, flowFw) + PhotometricTerms.Psi(batch.Image2, batch.Image1, flowBw);
+                terms[Psi] = psi.ToDouble();
+                loss = loss + phase.Weight(Psi) * psi;
+            }
+            if (phase.Weight(Census) != 0)
+            {
+                Tensor occFw, occBw;
+                using (torch.no_grad()) (occFw, occBw) = ForwardBackward.Occlusion(flowFw, flowBw);  // a mask, not a path for gradients
+                var census = PhotometricTerms.Census(batch.Image1, batch.Image2, flowFw, occFw) + PhotometricTerms.Census(batch.Image2, batch.Image1, flowBw, occBw);
+                terms[Census] = census.ToDouble();
+                loss = loss + phase.Weight(Census) * census;
+            }
+            return new StepOutput(loss, terms) { BatchDigest = traceBatches ? batch.Digest() : null };
+        };
+    }
+
+    /// <summary>The unlabelled training batch of a step, from (seed, step) only.</summary>
+    public static Func<long, FlowBatch> BatchSource(Stage1Config config, DataRoots roots)
+    {
+        var data = config.Data;
+        if (data.Source == Stage1Source.Synthetic)
+        {
+            var generator = new SyntheticFlowGenerator(data.Synthetic, config.Run.Seed);
+            return step => generator.GenerateBatch(step * data.BatchSize, data.BatchSize);
+        }
+        var pairs = data.Source switch
+        {
+            Stage1Source.FlyingChairs => FlyingChairs.Open(roots.Resolve("FlyingChairs", "data-scripts/get-flyingchairs.sh"), FlyingChairsSplit.Train),
+            _ => KittiMultiview.Open(roots.Resolve("Kitti2015", "data-scripts/get-kitti2015.sh --multiview"), KittiVersion.Kitti2015),
+        };
+        var sampler = new CropSampler(pairs, data.CropHeight, data.CropWidth, config.Run.Seed);
+        return step => sampler.Batch(step, data.BatchSize);
+    }
+
+    /// <summary>EPE all/noc/occ and Fl of the model and of zero flow, and the occlusion F-measure of its forward-backward
+    /// check, on <see cref="Stage1Data.EvalPairs"/> held-out synthetic pairs (seed + <see cref="EvalSeedOffset"/>).</summary>
+    public static FlowEvaluation Evaluate(PwcNet model, Stage1Config config)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        bool wasTraining = model.training;
+        model.eval();
+        using var batch = HeldOut(config, config.Data.EvalPairs);
+        var (fw, bw) = model.ForwardBoth(batch.Image1, batch.Image2);
+        var (occFw, _) = ForwardBackward.Occlusion(fw, bw);
+        var truth = FlowBatch.Require(batch.FlowFw, nameof(batch.FlowFw));
+        var zero = torch.zeros_like(truth);
+        if (wasTraining) model.train();
+        return new FlowEvaluation(
+            FlowErrors.Evaluate(fw, truth, batch.Valid!, batch.OccFw!),
+            FlowErrors.Evaluate(zero, truth, batch.Valid!, batch.OccFw!),
+            OcclusionFMeasure.Evaluate(occFw, batch.OccFw!, batch.Valid!),
+            config.Data.EvalPairs);
+    }
+
+    /// <summary>The first <paramref name="count"/> held-out synthetic pairs (never seen in training).</summary>
+    public static FlowBatch HeldOut(Stage1Config config, int count) =>
+        new SyntheticFlowGenerator(config.Data.Synthetic, config.Run.Seed + EvalSeedOffset).GenerateBatch(0, count);
+}
+
+/// <summary>Flattened metrics of a <see cref="FlowEvaluation"/> for logs and live curves.</summary>
+public static class FlowEvaluationMetrics
+{
+    public static IReadOnlyDictionary<string, double> AsMetrics(this FlowEvaluation e) => new Dictionary<string, double>
+    {
+        ["epe_all"] = e.Model.EpeAll, ["epe_noc"] = e.Model.EpeNoc, ["epe_occ"] = e.Model.EpeOcc, ["fl_all"] = e.Model.FlAll,
+        ["occ_f1"] = e.Occlusion.F1, ["zero_epe_noc"] = e.ZeroFlow.EpeNoc,
+    };
+}
