@@ -1,0 +1,82 @@
+using DistillKit.Training;
+using DistillKit.Training.Recipes;
+using DistillKit.Training.Stages;
+using DistillKit.Tests.Imaging;
+using Xunit;
+
+namespace DistillKit.Tests.Training;
+
+public class RecipeConfigTests
+{
+    static readonly IRecipe Stage1 = RecipeRegistry.Get("stage1");
+
+    [Fact]
+    public void SettingsChangeSingleKeysAndPhaseWeights()
+    {
+        var c = (Stage1Config)RecipeRegistry.Configure(Stage1, Preset.Smoke, 3, null,
+            ["Optim.LearningRate=5e-4", "data.batchsize=3", "Phases[1].Weights.psi=0.5", "Data.Source=FlyingChairs", "Run.Init=/x/teacher.safetensors"]);
+        Assert.Equal(5e-4, c.Optim.LearningRate);
+        Assert.Equal(3, c.Data.BatchSize);
+        Assert.Equal(0.5, c.Phases[1].Weight(Stage1Recipe.Psi));
+        Assert.Equal(1.0, c.Phases[1].Weight(Stage1Recipe.Census));
+        Assert.Equal(Stage1Source.FlyingChairs, c.Data.Source);
+        Assert.Equal("/x/teacher.safetensors", c.Run.Init);
+        Assert.Equal(3, c.Run.Seed);
+    }
+
+    [Fact]
+    public void UnknownKeysAndBadValuesAreNamed()
+    {
+        var e = Assert.Throws<ArgumentException>(() => RecipeRegistry.Configure(Stage1, Preset.Smoke, 0, null, ["Optim.LearnRate=1"]));
+        Assert.Contains("LearnRate", e.Message);
+        Assert.Contains("LearningRate", e.Message);
+        Assert.Contains("[5]", Assert.Throws<ArgumentException>(() => RecipeRegistry.Configure(Stage1, Preset.Smoke, 0, null, ["Phases[5].Steps=1"])).Message);
+        Assert.Contains("Stage1Config", Assert.Throws<ArgumentException>(() => RecipeRegistry.Configure(Stage1, Preset.Smoke, 0, null, ["Data.BatchSize=many"])).Message);
+        Assert.Contains("unknown recipe 'stage9'", Assert.Throws<ArgumentException>(() => RecipeRegistry.Get("stage9")).Message);
+        Assert.Contains("unknown preset", Assert.Throws<ArgumentException>(() => RecipeRegistry.ParsePreset("huge")).Message);
+    }
+
+    [Fact]
+    public void AConfigFileMergesOverThePresetAndStepsRescaleThePhases()
+    {
+        using var dir = new TempFolder();
+        var file = Path.Combine(dir.Path, "ablation.json");
+        File.WriteAllText(file, """{ "Optim": { "ClipNorm": 3 }, "Loop": { "LogEvery": 7 } }""");
+        var c = (Stage1Config)RecipeRegistry.Configure(Stage1, Preset.Mini, 0, file, [], totalSteps: 100);
+        Assert.Equal(3, c.Optim.ClipNorm);
+        Assert.Equal(1e-3, c.Optim.LearningRate); // untouched keys keep the preset's values
+        Assert.Equal(7, c.Loop.LogEvery);
+        Assert.Equal(new long[] { 50, 50 }, c.Phases.Select(p => p.Steps));
+        File.WriteAllText(file, """{ "Optim": { "Clip": 3 } }""");
+        Assert.Contains("ablation.json", Assert.Throws<ArgumentException>(() => RecipeRegistry.Configure(Stage1, Preset.Mini, 0, file, [])).Message);
+    }
+
+    [Fact]
+    public void DatasetRootsComeFromArgumentsEnvironmentOrTheLocalSettingsFile()
+    {
+        using var dir = new TempFolder();
+        var chairs = Directory.CreateDirectory(Path.Combine(dir.Path, "chairs")).FullName;
+        var nested = Directory.CreateDirectory(Path.Combine(dir.Path, "a", "b")).FullName;
+        File.WriteAllText(Path.Combine(dir.Path, DataRoots.SettingsFileName), $$"""{ "datasets": { "FlyingChairs": "{{chairs}}" } }""");
+        Assert.Equal(chairs, new DataRoots(searchFrom: nested).Resolve("FlyingChairs", "get.sh"));
+        var other = Directory.CreateDirectory(Path.Combine(dir.Path, "other")).FullName;
+        Assert.Equal(other, new DataRoots(new Dictionary<string, string> { ["flyingchairs"] = other }, nested).Resolve("FlyingChairs", "get.sh"));
+        var e = Assert.Throws<DirectoryNotFoundException>(() => new DataRoots(searchFrom: nested).Resolve("Sintel", "data-scripts/get-sintel.sh"));
+        Assert.Contains("DISTILLKIT_DATA_SINTEL", e.Message);
+        Assert.Contains("data-scripts/get-sintel.sh", e.Message);
+    }
+
+    [Fact]
+    public void PresetsHaveNoMachinePathsAndRoundTripThroughJson()
+    {
+        foreach (var preset in new[] { Preset.Smoke, Preset.Mini, Preset.Paper })
+        {
+            var c = (Stage1Config)Stage1.ForPreset(preset);
+            var json = System.Text.Json.JsonSerializer.Serialize(c, Json.Options);
+            Assert.DoesNotContain("Root", json);
+            var back = System.Text.Json.JsonSerializer.Deserialize<Stage1Config>(json, Json.Options)!;
+            Assert.Equal(json, System.Text.Json.JsonSerializer.Serialize(back, Json.Options));
+        }
+        Assert.Contains("laptop", Assert.Throws<ArgumentException>(() => Stage1.ForPreset(Preset.Laptop)).Message);
+    }
+}
