@@ -3,7 +3,16 @@ C# code, with the same state-dict names. Used by the parity test and by `./kit b
 
 Usage:
   pwcnet_reference.py parity CONFIG.json WEIGHTS.safetensors INPUTS.pth OUT.pth
-      loads the kit's weights (strictly), runs forward and both directions on the inputs, saves the flows
+      loads the kit's weights (strictly) and computes, from the definitions only: the cost volume as the plain
+      shift-and-multiply sum (whatever form CONFIG names), both directions as two separate calls net(I1, I2) and
+      net(I2, I1) (METHODS: "runs on (I1, I2) and (I2, I1)"), and the DDFlow phase-A loss (METHODS sections 1 and 3)
+      psi(I1 - warp(I2, w_fw)) + psi(I2 - warp(I1, w_bw)) with an all-ones mask, once in float32 and once in float64
+      (weights and inputs converted). Saves, under the prefixes f32. and f64.: flow_fw, flow_bw, loss [1] and
+      grad.NAME = d loss / d parameter for every state-dict NAME.
+
+forward_both and the "ChannelsLast" cost-volume form are for `./kit bench pwcnet` only: they arrange the same
+computation the way the kit's fast path does (one batched pass, channels-last copies) so that the benchmark times
+like against like; the parity test does not use them.
 """
 import json
 import struct
@@ -161,14 +170,36 @@ def load_safetensors(path):
     return out
 
 
+def psi(d):
+    """DDFlow's robust penalty (METHODS section 1) with m = 1 everywhere: sum (|d| + 0.01)^0.4 / (2 * B*H*W + 1e-6)."""
+    m = torch.ones(d.shape[0], 1, d.shape[2], d.shape[3], dtype=d.dtype)
+    return ((d.abs() + 0.01) ** 0.4 * m).sum() / (2 * m.sum() + 1e-6)
+
+
+def phase_a_loss(i1, i2, flow_fw, flow_bw):
+    """DDFlow phase A (METHODS section 3): psi photometric difference in both directions, no occlusion handling."""
+    return psi(i1 - warp(i2, flow_fw)) + psi(i2 - warp(i1, flow_bw))
+
+
 if __name__ == "__main__" and sys.argv[1] == "parity":
     cfg = load_config(sys.argv[2])
-    net = PwcNet(cfg)
-    net.load_state_dict(load_safetensors(sys.argv[3]), strict=True)
-    net.eval()
+    cfg["CostVolume"] = "ShiftMultiply"  # the definition; the kit's other forms must give the same values
+    weights = load_safetensors(sys.argv[3])
     inp = torch.load(sys.argv[4])
-    with torch.no_grad():
-        fw = net(inp["image1"], inp["image2"])
-        bfw, bbw = net.forward_both(inp["image1"], inp["image2"])
-    # separate storages: TorchSharp.PyBridge 1.4.4 cannot read views into one shared storage (both_fw/both_bw are halves of one batch)
-    torch.save({"flow": fw.clone(), "both_fw": bfw.clone(), "both_bw": bbw.clone()}, sys.argv[5])
+    out = {}
+    for prefix, dtype in (("f32.", torch.float32), ("f64.", torch.float64)):
+        net = PwcNet(cfg)
+        net.load_state_dict(weights, strict=True)
+        net = net.to(dtype)
+        i1, i2 = inp["image1"].to(dtype), inp["image2"].to(dtype)
+        fw = net(i1, i2)
+        bw = net(i2, i1)
+        loss = phase_a_loss(i1, i2, fw, bw)
+        loss.backward()
+        out.update({prefix + "flow_fw": fw.detach(), prefix + "flow_bw": bw.detach(), prefix + "loss": loss.detach().reshape(1)})
+        for name, p in net.named_parameters():
+            if p.grad is None:
+                raise SystemExit(f"parameter {name} got no gradient")
+            out[prefix + "grad." + name] = p.grad
+    # separate storages: TorchSharp.PyBridge 1.4.4 cannot read views into one shared storage
+    torch.save({k: v.clone().contiguous() for k, v in out.items()}, sys.argv[5])
