@@ -1,3 +1,4 @@
+using DistillKit.Metrics;
 using DistillKit.Data.Flow;
 using DistillKit.Models;
 using DistillKit.Training.Stages;

@@ -1,3 +1,4 @@
+using DistillKit.Models.Pwc;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;

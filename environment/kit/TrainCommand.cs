@@ -1,3 +1,4 @@
+using DistillKit.Metrics;
 using DistillKit.Training.Recipes;
 using DistillKit.Training.Stages;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DistillKit.Models.Pwc;
 using DistillKit.Weights;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -153,27 +153,3 @@ public static class Checkpoint
         return JsonSerializer.Deserialize<T>(json, Json.Options) ?? throw new InvalidDataException($"{path}: empty config");
     }
 }
-
-/// <summary>Library identity recorded in every run.</summary>
-public static class LibraryInfo
-{
-    public static string Version => typeof(LibraryInfo).Assembly.GetName().Version?.ToString() ?? "0";
-}
-
-/// <summary>JSON options used for configs and records (enums as strings, indented).</summary>
-public static class Json
-{
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        WriteIndented = true,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
-    };
-
-    public static readonly JsonSerializerOptions Compact = new()
-    {
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
-    };
-}

@@ -1,3 +1,4 @@
+using DistillKit.Models.Pwc;
 using System.Text.Json;
 using DistillKit.Losses;
 using DistillKit.Models;

@@ -1,3 +1,4 @@
+using DistillKit.Models.Pwc;
 using System.Diagnostics;
 using DistillKit.Runtime;
 using DistillKit.Tests.Support;
@@ -125,7 +126,7 @@ public class CudaTests
     public void PwcNetRunsOnTheGpuAndAgreesWithTheCpu()
     {
         torch.manual_seed(0);
-        using var net = new DistillKit.Models.PwcNet(DistillKit.Models.PwcNetConfig.Smoke);
+        using var net = new DistillKit.Models.Pwc.PwcNet(DistillKit.Models.Pwc.PwcNetConfig.Smoke);
         net.eval();
         using var scope = torch.NewDisposeScope();
         var a = torch.rand(1, 3, 32, 48);

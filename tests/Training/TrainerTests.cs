@@ -1,3 +1,5 @@
+using DistillKit.Metrics;
+using DistillKit.Models.Pwc;
 using System.Text.Json.Nodes;
 using DistillKit.Models;
 using TorchSharp;

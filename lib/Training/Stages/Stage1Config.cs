@@ -1,3 +1,4 @@
+using DistillKit.Models.Pwc;
 using DistillKit.Data.Synthetic;
 using DistillKit.Models;
 using DistillKit.Training.Recipes;

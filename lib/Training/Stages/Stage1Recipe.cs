@@ -1,3 +1,4 @@
+using DistillKit.Models.Pwc;
 using DistillKit.Data;
 using DistillKit.Data.Flow;
 using DistillKit.Data.Synthetic;
@@ -11,9 +12,6 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DistillKit.Training.Stages;
-
-/// <summary>Held-out evaluation of a flow model against the zero-flow baseline (EPE per image, then averaged).</summary>
-public sealed record FlowEvaluation(FlowErrorMetrics Model, FlowErrorMetrics ZeroFlow, OcclusionMetrics Occlusion, int Pairs);
 
 /// <summary>
 /// Stage 1 end to end: the unsupervised PWC-Net teacher (DDFlow two-phase recipe, METHODS.md section 3) on embedded
@@ -171,14 +169,4 @@ public sealed class Stage1Recipe : Recipe<Stage1Config>
     /// <summary>The first <paramref name="count"/> held-out synthetic pairs (never seen in training).</summary>
     public static FlowBatch HeldOut(Stage1Config config, int count) =>
         new SyntheticFlowGenerator(config.Data.Synthetic, config.Run.Seed + EvalSeedOffset).GenerateBatch(0, count);
-}
-
-/// <summary>Flattened metrics of a <see cref="FlowEvaluation"/> for logs and live curves.</summary>
-public static class FlowEvaluationMetrics
-{
-    public static IReadOnlyDictionary<string, double> AsMetrics(this FlowEvaluation e) => new Dictionary<string, double>
-    {
-        ["epe_all"] = e.Model.EpeAll, ["epe_noc"] = e.Model.EpeNoc, ["epe_occ"] = e.Model.EpeOcc, ["fl_all"] = e.Model.FlAll,
-        ["occ_f1"] = e.Occlusion.F1, ["zero_epe_noc"] = e.ZeroFlow.EpeNoc,
-    };
 }

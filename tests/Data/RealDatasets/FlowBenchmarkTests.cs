@@ -1,3 +1,5 @@
+using DistillKit.Metrics;
+using DistillKit.Models.Pwc;
 using DistillKit.Data.Flow;
 using DistillKit.Geometry;
 using DistillKit.Models;

@@ -1,3 +1,5 @@
+using DistillKit.Metrics;
+using DistillKit.Models.Pwc;
 using DistillKit.Cli;
 using DistillKit.Data.Flow;
 using DistillKit.Tests.Imaging;
@@ -61,7 +63,7 @@ public class Stage1RealDataTests
     {
         using var dir = new TempFolder();
         var config = Recipe.ForPreset(Preset.Paper);
-        using var net = new DistillKit.Models.PwcNet(DistillKit.Models.PwcNetConfig.Smoke);
+        using var net = new DistillKit.Models.Pwc.PwcNet(DistillKit.Models.Pwc.PwcNetConfig.Smoke);
         var missing = new DataRoots(new Dictionary<string, string> { ["FlyingChairs"] = Path.Combine(dir.Path, "nowhere") }, searchFrom: dir.Path);
         Assert.Contains("nowhere", Assert.Throws<DirectoryNotFoundException>(() => Stage1Recipe.StepFunction(config, net, missing)).Message);
         var none = Assert.Throws<DirectoryNotFoundException>(() => Stage1Recipe.StepFunction(config, net, new DataRoots(searchFrom: dir.Path)));

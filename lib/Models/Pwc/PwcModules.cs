@@ -4,7 +4,7 @@ using static TorchSharp.torch.nn;
 using TorchSharp.Modules;
 using static TorchSharp.torch.nn.functional;
 
-namespace DistillKit.Models;
+namespace DistillKit.Models.Pwc;
 
 /// <summary>Shared feature pyramid: per level a stride-2 and a stride-1 3×3 conv, each followed by LeakyReLU.</summary>
 public sealed class FeaturePyramid : Module<Tensor, Tensor[]>

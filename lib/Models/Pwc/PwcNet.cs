@@ -5,7 +5,7 @@ using static TorchSharp.torch.nn;
 using TorchSharp.Modules;
 using static TorchSharp.torch.nn.functional;
 
-namespace DistillKit.Models;
+namespace DistillKit.Models.Pwc;
 
 /// <summary>
 /// PWC-Net, DDFlow variant (DistillFlow's backbone; METHODS.md section 2). Inputs: images [B,3,H,W] RGB in [0,1]

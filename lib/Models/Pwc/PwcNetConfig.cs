@@ -1,4 +1,4 @@
-namespace DistillKit.Models;
+namespace DistillKit.Models.Pwc;
 
 /// <summary>
 /// PWC-Net, DDFlow variant (METHODS.md section 2). Immutable; derive variants with <c>with</c>.

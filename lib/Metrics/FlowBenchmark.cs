@@ -1,12 +1,11 @@
 using DistillKit.Data.Flow;
 using DistillKit.Geometry;
-using DistillKit.Metrics;
 using DistillKit.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
-namespace DistillKit.Training.Stages;
+namespace DistillKit.Metrics;
 
 /// <summary>The errors of one pair (a batch of one: <see cref="FlowErrorMetrics.Images"/> = 1).</summary>
 public sealed record FlowPairError(string Id, FlowErrorMetrics Metrics);
