@@ -106,8 +106,8 @@ public sealed class Stage1Recipe : Recipe<Stage1Config>
             var draw = config.Data.Augment.Sample(SampleRandom.For(config.Run.Seed, AugmentStream, step));
             var batch = PairAugment.Apply(draw, source(step));
             var (flowFw, flowBw) = model.ForwardBoth(batch.Image1, batch.Image2);
-            var (phase, index) = LossPhases.At(config.Phases, step);
-            var terms = new Dictionary<string, double> { ["phase"] = index };
+            var (phase, _) = LossPhases.At(config.Phases, step);
+            var terms = new Dictionary<string, double>();
             Tensor loss = torch.zeros(1).squeeze();
             if (phase.Weight(Psi) != 0)
             {
