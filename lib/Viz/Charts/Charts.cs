@@ -27,8 +27,19 @@ public static class Charts
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(series);
+        return Lines(series.ToDictionary(kv => kv.Key, kv => (x, kv.Value)), title, xTitle, yTitle, logY);
+    }
+
+    /// <summary>
+    /// One line per named series, each with its own x values (e.g. a training loss logged every step beside a held-out
+    /// EPE evaluated every 50 steps), optionally on a logarithmic y axis. NaN values are gaps.
+    /// </summary>
+    public static GenericChart Lines(IReadOnlyDictionary<string, (IReadOnlyList<double> X, IReadOnlyList<double> Y)> series,
+        string? title = null, string? xTitle = null, string? yTitle = null, bool logY = false)
+    {
+        ArgumentNullException.ThrowIfNull(series);
         var lines = new List<GenericChart>();
-        foreach (var (name, y) in series)
+        foreach (var (name, (x, y)) in series)
         {
             if (y.Count != x.Count) throw new ArgumentException($"series '{name}' has {y.Count} values for {x.Count} x values", nameof(series));
             lines.Add(Chart.Line<double, double, string>(x, y, Name: name));
@@ -91,6 +102,44 @@ public static class Charts
         var chart = Chart.Column<double, string, string>(values, Keys: Some<IEnumerable<string>>(labels))
             .WithYAxisStyle<double, double, string>(TitleText: Some(yTitle));
         return Titled(chart, title).WithSize(Width: 720, Height: 440);
+    }
+
+    /// <summary>
+    /// A histogram of <paramref name="values"/> (non-finite values left out): adjacent bars over the bins of
+    /// <see cref="HistogramBins.Compute"/>, each as wide as its bin, at the bin centre, with its count. Give
+    /// <paramref name="binWidth"/> for bins at multiples of that width (e.g. 0.5 px), else <paramref name="bins"/> equal
+    /// bins span the values' range.
+    /// </summary>
+    public static GenericChart Histogram(IEnumerable<double> values, double? binWidth = null, int bins = 20,
+        string? title = null, string? xTitle = null, string? yTitle = "count")
+    {
+        var h = HistogramBins.Compute(values, binWidth, bins);
+        var centres = Enumerable.Range(0, h.Counts.Count).Select(h.Centre).ToArray();
+        var counts = h.Counts.Select(c => (double)c).ToArray();
+        var chart = Chart.Column<double, double, string>(counts, Keys: Some<IEnumerable<double>>(centres));
+        Attributes(GenericChart.getTraces(chart).Single(), ("width", h.Width));
+        chart = WithLayout(chart, ("bargap", 0))
+            .WithXAxisStyle<double, double, string>(TitleText: Some(xTitle))
+            .WithYAxisStyle<double, double, string>(TitleText: Some(yTitle));
+        return Titled(chart, title).WithSize(Width: 720, Height: 440);
+    }
+
+    /// <summary>A histogram of an array of values (the array overload: arrays also convert to tensors); see
+    /// <see cref="Histogram(IEnumerable{double}, double?, int, string?, string?, string?)"/>.</summary>
+    public static GenericChart Histogram(double[] values, double? binWidth = null, int bins = 20,
+        string? title = null, string? xTitle = null, string? yTitle = "count") =>
+        Histogram((IEnumerable<double>)values, binWidth, bins, title, xTitle, yTitle);
+
+    /// <summary>A histogram of the finite values of a tensor of any shape (e.g. a <c>[H,W]</c> flow-magnitude map); see
+    /// <see cref="Histogram(IEnumerable{double}, double?, int, string?, string?, string?)"/>.</summary>
+    public static GenericChart Histogram(Tensor values, double? binWidth = null, int bins = 20,
+        string? title = null, string? xTitle = null, string? yTitle = "count")
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        double[] v;
+        using (NewDisposeScope())
+            v = values.detach().cpu().to_type(ScalarType.Float64).flatten().data<double>().ToArray();
+        return Histogram(v, binWidth, bins, title, xTitle, yTitle);
     }
 
     static GenericChart Titled(GenericChart chart, string? title) =>

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace DistillKit.Viz;
 
 /// <summary>
-/// Display formatters for <see cref="Image"/>, <see cref="ImageView"/> and <see cref="FlowField"/>: <c>image/png</c>
+/// Display formatters for <see cref="Image"/>, <see cref="ImageView"/>, <see cref="FlowField"/> and <see cref="FlowGrid"/>: <c>image/png</c>
 /// (base64 PNG), <c>text/html</c> (an <c>img</c> with a data URI and caption) and <c>text/plain</c>.
 /// </summary>
 public sealed class ImageFormatterSource
@@ -30,6 +30,10 @@ public sealed class ImageFormatterSource
         yield return new TypeFormatter(typeof(FlowField), "image/png", (o, w) => { w.Write(Base64(((FlowField)o).View.Image)); return true; });
         yield return new TypeFormatter(typeof(FlowField), "text/html", (o, w) => { w.Write(FlowHtml((FlowField)o)); return true; });
         yield return new TypeFormatter(typeof(FlowField), "text/plain", (o, w) => { w.Write(o.ToString()); return true; });
+
+        yield return new TypeFormatter(typeof(FlowGrid), "image/png", (o, w) => { w.Write(Base64(((FlowGrid)o).ToView().Image)); return true; });
+        yield return new TypeFormatter(typeof(FlowGrid), "text/html", (o, w) => { w.Write(Html(Base64(((FlowGrid)o).ToView().Image), null)); return true; });
+        yield return new TypeFormatter(typeof(FlowGrid), "text/plain", (o, w) => { w.Write(o.ToString()); return true; });
     }
 
     /// <summary>Base64 of the PNG encoding (16-bit images stay 16-bit).</summary>

@@ -9,7 +9,7 @@ namespace DistillKit.Viz;
 /// Tells .NET Interactive (VS Code, Jupyter's <c>.net-csharp</c> kernel, <c>./kit notebook run</c>) how the kit's values
 /// show. The kit types name their formatters with <see cref="DistillKit.TypeFormatterSourceAttribute"/>, which the kernel honours by
 /// name; but the kernel asks a type's formatters only for its preferred mime types (HTML unless told otherwise), so
-/// this sets them: images as <c>image/png</c>, flow fields and results tables as <c>text/html</c> (an <c>img</c> with
+/// this sets them: images and flow grids as <c>image/png</c>, flow fields and results tables as <c>text/html</c> (an <c>img</c> with
 /// the colour-wheel legend; a table), each with <c>text/plain</c>. TorchSharp tensors get <see cref="TensorDisplay"/>.
 /// Runs when the library loads (module initializer); calling it again does nothing.
 /// </summary>
@@ -28,6 +28,7 @@ public static class KitFormatters
         [typeof(Image)] = ["image/png", "text/plain"],
         [typeof(ImageView)] = ["image/png", "text/plain"],
         [typeof(FlowField)] = ["text/html", "text/plain"],
+        [typeof(FlowGrid)] = ["image/png", "text/plain"],
         [typeof(ResultsTable)] = ["text/html", "text/plain"],
         [typeof(Tensor)] = ["text/plain"],
     };
