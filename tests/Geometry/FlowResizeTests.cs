@@ -1,3 +1,4 @@
+using DistillKit.Tests.Support;
 using DistillKit.Geometry;
 using DistillKit.Tests.Losses;
 using TorchSharp;

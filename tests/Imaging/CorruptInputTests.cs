@@ -1,3 +1,4 @@
+using DistillKit.Tests.Support;
 using DistillKit.Data.Formats;
 using DistillKit.Imaging;
 using TorchSharp;

@@ -1,3 +1,4 @@
+using DistillKit.Tests.Support;
 using DistillKit.Imaging;
 using Xunit;
 

@@ -1,3 +1,4 @@
+using DistillKit.Tests.Support;
 using System.Text.Json;
 using DistillKit.Imaging;
 using Xunit;

@@ -1,3 +1,4 @@
+using DistillKit.Tests.Support;
 using DistillKit.Losses;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using DistillKit.Tests.Support;
 using DistillKit.Training;
 using DistillKit.Tests.Imaging;
 using TorchSharp;

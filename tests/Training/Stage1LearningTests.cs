@@ -1,3 +1,4 @@
+using DistillKit.Tests.Support;
 using DistillKit.Metrics;
 using DistillKit.Data.Synthetic;
 using DistillKit.Training.Recipes;

@@ -1,3 +1,4 @@
+using DistillKit.Tests.Support;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using DistillKit.Tests.Imaging;

@@ -1,3 +1,4 @@
+using DistillKit.Tests.Support;
 using DistillKit.Tests.Imaging;
 using DistillKit.Viz;
 using TorchSharp;

@@ -1,3 +1,4 @@
+using DistillKit.Tests.Support;
 using System.IO.Compression;
 using DistillKit.Tests.Imaging;
 using Xunit;

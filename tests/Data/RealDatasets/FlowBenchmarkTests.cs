@@ -1,3 +1,4 @@
+using DistillKit.Tests.Support;
 using DistillKit.Metrics;
 using DistillKit.Models.Pwc;
 using DistillKit.Data.Flow;

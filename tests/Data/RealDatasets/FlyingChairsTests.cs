@@ -1,3 +1,4 @@
+using DistillKit.Tests.Support;
 using DistillKit.Data.Flow;
 using DistillKit.Tests.Imaging;
 using TorchSharp;

@@ -1,4 +1,4 @@
-namespace DistillKit.Tests.Imaging;
+namespace DistillKit.Tests.Support;
 
 /// <summary>A fresh folder under the system temp directory, deleted on dispose.</summary>
 internal sealed class TempFolder : IDisposable

@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using Xunit;
 
-namespace DistillKit.Tests.Losses;
+namespace DistillKit.Tests.Support;
 
 /// <summary>Tensor comparisons for golden and hand-computed values.</summary>
 internal static class TensorAssert

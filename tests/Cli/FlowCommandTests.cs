@@ -6,7 +6,7 @@ using DistillKit.Training.Recipes;
 using DistillKit.Training.Stages;
 using Xunit;
 
-namespace DistillKit.Tests.Training;
+namespace DistillKit.Tests.Cli;
 
 public class FlowCommandTests
 {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace DistillKit.Tests.Imaging;
+namespace DistillKit.Tests.Support;
 
 /// <summary>Locations in the source tree, found by walking up from the test binary.</summary>
 internal static class RepoPaths
