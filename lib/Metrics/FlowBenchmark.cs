@@ -57,7 +57,7 @@ public static class FlowBenchmark
         if (resizeHeight is int rh && rh % m != 0 || resizeWidth is int rw && rw % m != 0)
             throw new ArgumentException($"FlowBenchmark: the network input size {resizeHeight}x{resizeWidth} must be a multiple of {m}");
         model.SetEval();
-        return Evaluate((a, b) => FlowInference.Predict(model, a, b).flowFw, pairs, load, resizeHeight, resizeWidth, progress, log);
+        return Evaluate((a, b) => FlowInference.PredictForward(model, a, b), pairs, load, resizeHeight, resizeWidth, progress, log);
     }
 
     /// <summary>

@@ -24,32 +24,44 @@ public static class FlowInference
     /// </summary>
     public static (Tensor flowFw, Tensor flowBw) Predict(IFlowModel model, Tensor image1, Tensor image2, FitMode mode = FitMode.Pad)
     {
+        var (fw, bw) = Fit(model, image1, image2, mode, (a, b) => model.ForwardBoth(a, b));
+        return (fw, bw!);
+    }
+
+    /// <summary>The forward flow only [B,2,H,W] (as <see cref="Predict"/>, half the work).</summary>
+    public static Tensor PredictForward(IFlowModel model, Tensor image1, Tensor image2, FitMode mode = FitMode.Pad) =>
+        Fit(model, image1, image2, mode, (a, b) => (model.ForwardFlow(a, b), null)).flowFw;
+
+    static (Tensor flowFw, Tensor? flowBw) Fit(IFlowModel model, Tensor image1, Tensor image2, FitMode mode, Func<Tensor, Tensor, (Tensor, Tensor?)> run)
+    {
         if (image1.dim() == 3) { image1 = image1.unsqueeze(0); image2 = image2.unsqueeze(0); }
         long h = image1.size(2), w = image1.size(3);
         int m = model.SizeMultiple;
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         model.SetEval();
-        Tensor fw, bw;
+        Tensor fw;
+        Tensor? bw;
         if (mode == FitMode.Pad)
         {
             long ph = (m - h % m) % m, pw = (m - w % m) % m;
             var a = ph + pw == 0 ? image1 : pad(image1, [0, pw, 0, ph], PaddingModes.Replicate);
             var b = ph + pw == 0 ? image2 : pad(image2, [0, pw, 0, ph], PaddingModes.Replicate);
-            (fw, bw) = model.ForwardBoth(a, b);
+            (fw, bw) = run(a, b);
             fw = fw.narrow(2, 0, h).narrow(3, 0, w);
-            bw = bw.narrow(2, 0, h).narrow(3, 0, w);
+            bw = bw?.narrow(2, 0, h).narrow(3, 0, w);
         }
         else
         {
             long rh = Math.Max(m, (long)Math.Round((double)h / m) * m), rw = Math.Max(m, (long)Math.Round((double)w / m) * m);
             var a = interpolate(image1, [rh, rw], mode: InterpolationMode.Bilinear, align_corners: true);
             var b = interpolate(image2, [rh, rw], mode: InterpolationMode.Bilinear, align_corners: true);
-            (fw, bw) = model.ForwardBoth(a, b);
+            (fw, bw) = run(a, b);
             fw = FlowResize.Resize(fw, h, w);
-            bw = FlowResize.Resize(bw, h, w);
+            bw = bw is null ? null : FlowResize.Resize(bw, h, w);
         }
-        scope.MoveToOuter(fw, bw);
+        scope.MoveToOuter(fw);
+        if (bw is not null) scope.MoveToOuter(bw);
         return (fw, bw);
     }
 }

@@ -25,6 +25,9 @@ public interface IFlowModel : IDisposable
     /// <summary>(forward flow 1→2, backward flow 2→1), each [B,2,H,W] in input pixels.</summary>
     (Tensor flowFw, Tensor flowBw) ForwardBoth(Tensor image1, Tensor image2);
 
+    /// <summary>The forward flow only (1→2), [B,2,H,W] in input pixels: half the work where the backward flow is not needed.</summary>
+    Tensor ForwardFlow(Tensor image1, Tensor image2);
+
     /// <summary>Switches to inference behaviour (as <c>Module.eval()</c>).</summary>
     void SetEval();
 

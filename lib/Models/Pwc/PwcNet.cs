@@ -24,6 +24,7 @@ public sealed class PwcNet : Module<Tensor, Tensor, Tensor>, IFlowModel
     public string Kind => nameof(PwcNet);
     public int SizeMultiple => Config.SizeMultiple;
     public void SetEval() => eval();
+    public Tensor ForwardFlow(Tensor image1, Tensor image2) => forward(image1, image2);
     public Module AsModule => this;
 
     public PwcNet(PwcNetConfig config) : base(nameof(PwcNet))
