@@ -9,9 +9,9 @@ namespace DistillKit.Viz;
 /// a notebook as an enlarged <c>image/png</c> (<see cref="ToView"/>). Every panel takes a batch (<c>[B,C,H,W]</c>: its
 /// first <see cref="Rows"/> samples) or one sample (<c>[C,H,W]</c>: one row). Pixels are copied when a panel is added,
 /// so the tensors may be disposed afterwards; they may require gradients (a prediction straight from a model) or live
-/// on a GPU. Conventions: images <c>[3,H,W]</c> RGB in [0,1]; flow <c>[2,H,W]</c>
-/// (u, v) in pixels; masks <c>[1,H,W]</c> in {0,1} shown white where 1.
-/// <code>new FlowGrid(rows: 3).Image("frame 1", batch.Image1).Flow("true", batch.FlowFw).Flow("net", pred).Error("EPE", pred, batch.FlowFw)</code>
+/// on a GPU. Conventions: images <c>[3,H,W]</c> RGB in [0,1]; flow <c>[2,H,W]</c> (u, v) in pixels; masks
+/// <c>[1,H,W]</c> in {0,1} shown white where 1.
+/// <code>new FlowGrid(rows: 3).Image("frame 1", b.Image1).Flow("truth", b.FlowFw).Flow("net", pred).Error("EPE", pred, b.FlowFw)</code>
 /// </summary>
 [TypeFormatterSource(typeof(ImageFormatterSource))]
 public sealed class FlowGrid
@@ -53,9 +53,9 @@ public sealed class FlowGrid
     }
 
     /// <summary>
-    /// A prediction against ground truth: frame 1, the true flow ("truth"), the prediction <paramref name="flow"/> on the same colour
-    /// scale, its EPE heatmap (0 black to <paramref name="maxError"/> white; per image largest error by default), and, when
-    /// given, the true occlusion and the estimated one.
+    /// A prediction against ground truth: frame 1, the true flow ("truth"), the prediction <paramref name="flow"/> on the
+    /// same colour scale, its EPE heatmap (0 black to <paramref name="maxError"/> white; each image's largest error by
+    /// default), and, when given, the true occlusion and the estimated one.
     /// </summary>
     public static FlowGrid Predictions(Tensor image1, Tensor flowGt, Tensor flow, Tensor? occGt = null, Tensor? occ = null,
         Tensor? valid = null, string name = "estimate", double? maxError = null, int rows = 3, int scale = 2)
@@ -91,11 +91,13 @@ public sealed class FlowGrid
         });
     }
 
-    /// <summary>A column of end-point-error heatmaps of <paramref name="flow"/> against <paramref name="flowGt"/> (<see cref="ErrorMaps.EpeHeatmap"/>).</summary>
+    /// <summary>A column of end-point-error heatmaps of <paramref name="flow"/> against <paramref name="flowGt"/>
+    /// (<see cref="ErrorMaps.EpeHeatmap"/>: 0 black to <paramref name="maxError"/> white; each image's largest error by default).</summary>
     public FlowGrid Error(string name, Tensor flow, Tensor flowGt, Tensor? valid = null, double? maxError = null)
     {
         CheckShape(name, flowGt, "flows", 2, ExpectedRows(flow));
-        return Add(name, flow, "flows", 2, (f, row) => Canvas.FromTensor(ErrorMaps.EpeHeatmap(f, Row(flowGt, row)!, Row(valid, row), maxError)));
+        return Add(name, flow, "flows", 2,
+            (f, row) => Canvas.FromTensor(ErrorMaps.EpeHeatmap(f, Row(flowGt, row)!, Row(valid, row), maxError)));
     }
 
     /// <summary>The grid as a <c>[3,H,W]</c> float32 image (not enlarged): rows of samples, each panel captioned.</summary>
@@ -144,14 +146,16 @@ public sealed class FlowGrid
     /// <summary>The grid's rows once a panel with these values is in: set by the first panel.</summary>
     int ExpectedRows(Tensor values) => _columns.Count == 0 ? Math.Min(MaxRows, Batch(values)) : Rows;
 
-    /// <summary>Checks a panel's shape: [C,H,W] or [B,C,H,W] with C as <paramref name="channels"/> says (0: 1 or 3) and at least <paramref name="rows"/> samples.</summary>
+    /// <summary>Checks a panel's shape: [C,H,W] or [B,C,H,W] with C as <paramref name="channels"/> says (0: 1 or 3), and
+    /// at least <paramref name="rows"/> samples.</summary>
     static void CheckShape(string name, Tensor values, string what, int channels, int rows)
     {
         ArgumentNullException.ThrowIfNull(values);
         var s = values.shape;
         long c = s.Length is 3 or 4 ? s[^3] : -1;
         bool ok = channels == 0 ? c is 1 or 3 : c == channels;
-        if (!ok) throw new ArgumentException($"panel '{name}': {what} must be [{(channels == 0 ? "3 or 1" : channels.ToString())},H,W] or batches of them, got [{string.Join(",", s)}]");
+        string expected = channels == 0 ? "3 or 1" : channels.ToString();
+        if (!ok) throw new ArgumentException($"panel '{name}': {what} must be [{expected},H,W] or batches of them, got [{string.Join(",", s)}]");
         if (Batch(values) < rows)
             throw new ArgumentException($"panel '{name}' has {Batch(values)} samples for a grid of {rows} rows");
     }

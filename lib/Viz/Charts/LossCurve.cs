@@ -135,12 +135,13 @@ public sealed class LossCurve
         _onUpdate?.Invoke(chart);
     }
 
-    /// <summary>The chart of everything logged so far: one line per term against the step (<see cref="Charts.Lines(IReadOnlyDictionary{string, ValueTuple{IReadOnlyList{double}, IReadOnlyList{double}}}, string?, string?, string?, bool)"/>).</summary>
+    /// <summary>The chart of everything logged so far: one line per term against the step (<see cref="Charts"/>.Lines, x values per series).</summary>
     public GenericChart ToChart()
     {
-        Dictionary<string, (IReadOnlyList<double> X, IReadOnlyList<double> Y)> series;
+        var series = new Dictionary<string, (IReadOnlyList<double> X, IReadOnlyList<double> Y)>();
         lock (_gate)
-            series = _terms.ToDictionary(t => t, t => ((IReadOnlyList<double>)_series[t].Steps.ToArray(), (IReadOnlyList<double>)_series[t].Values.ToArray()));
+            foreach (var t in _terms)
+                series[t] = (_series[t].Steps.ToArray(), _series[t].Values.ToArray());
         return Charts.Lines(series, Title, XTitle, YTitle, LogY);
     }
 
