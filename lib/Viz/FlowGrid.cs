@@ -8,13 +8,17 @@ namespace DistillKit.Viz;
 /// EPE map, masks), built with <see cref="ImageGrid"/>, <see cref="FlowColors"/> and <see cref="ErrorMaps"/>, and shown in
 /// a notebook as an enlarged <c>image/png</c> (<see cref="ToView"/>). Every panel takes a batch (<c>[B,C,H,W]</c>: its
 /// first <see cref="Rows"/> samples) or one sample (<c>[C,H,W]</c>: one row). Pixels are copied when a panel is added,
-/// so the tensors may be disposed afterwards. Conventions: images <c>[3,H,W]</c> RGB in [0,1]; flow <c>[2,H,W]</c>
-/// (u, v) in pixels; masks <c>[1,H,W]</c> in {0,1} shown white where 1.
-/// <code>new FlowGrid(rows: 3).Image("frame 1", batch.Image1).Flow("true", batch.FlowFw).Flow("net", pred).Error("EPE", pred, batch.FlowFw)</code>
+/// so the tensors may be disposed afterwards; they may require gradients (a prediction straight from a model) or live
+/// on a GPU. Conventions: images <c>[3,H,W]</c> RGB in [0,1]; flow <c>[2,H,W]</c> (u, v) in pixels; masks
+/// <c>[1,H,W]</c> in {0,1} shown white where 1.
+/// <code>new FlowGrid(rows: 3).Image("frame 1", b.Image1).Flow("truth", b.FlowFw).Flow("net", pred).Error("EPE", pred, b.FlowFw)</code>
 /// </summary>
 [TypeFormatterSource(typeof(ImageFormatterSource))]
 public sealed class FlowGrid
 {
+    /// <summary>The grid's background: light gray, so that white (zero flow, a mask's 1) stands out from it.</summary>
+    public static readonly Rgb Background = new(0.8f, 0.8f, 0.8f);
+
     readonly List<(string Name, Canvas[] Cells)> _columns = [];
     double[]? _flowScale; // per row: the colour-wheel rim of the row's first flow panel
 
@@ -49,14 +53,14 @@ public sealed class FlowGrid
     }
 
     /// <summary>
-    /// A prediction against ground truth: frame 1, true flow, the prediction <paramref name="flow"/> on the same colour
-    /// scale, its EPE heatmap (0 black to <paramref name="maxError"/> white; per image largest error by default), and, when
-    /// given, the true occlusion and the estimated one.
+    /// A prediction against ground truth: frame 1, the true flow ("truth"), the prediction <paramref name="flow"/> on the
+    /// same colour scale, its EPE heatmap (0 black to <paramref name="maxError"/> white; each image's largest error by
+    /// default), and, when given, the true occlusion and the estimated one.
     /// </summary>
     public static FlowGrid Predictions(Tensor image1, Tensor flowGt, Tensor flow, Tensor? occGt = null, Tensor? occ = null,
         Tensor? valid = null, string name = "estimate", double? maxError = null, int rows = 3, int scale = 2)
     {
-        var grid = new FlowGrid(rows, scale).Image("frame 1", image1).Flow("true flow", flowGt, valid).Flow(name, flow)
+        var grid = new FlowGrid(rows, scale).Image("frame 1", image1).Flow("truth", flowGt, valid).Flow(name, flow)
             .Error("EPE", flow, flowGt, valid, maxError);
         if (occGt is not null) grid.Mask("true occ", occGt);
         if (occ is not null) grid.Mask("est. occ", occ);
@@ -79,26 +83,21 @@ public sealed class FlowGrid
         var first = _flowScale is null;
         return Add(name, flow, "flows", 2, (f, row) =>
         {
-            using var v = Row(valid, row);
+            var v = Row(valid, row);
             double rim = maxMagnitude ?? (first ? FlowColors.LargestMagnitude(f, v) : _flowScale![row]);
             if (!(rim > 0)) rim = 1;
             if (first) (_flowScale ??= new double[Rows])[row] = rim;
-            using var colours = FlowColors.ToColor(f, rim, v);
-            return Canvas.FromTensor(colours);
+            return Canvas.FromTensor(FlowColors.ToColor(f, rim, v));
         });
     }
 
-    /// <summary>A column of end-point-error heatmaps of <paramref name="flow"/> against <paramref name="flowGt"/> (<see cref="ErrorMaps.EpeHeatmap"/>).</summary>
+    /// <summary>A column of end-point-error heatmaps of <paramref name="flow"/> against <paramref name="flowGt"/>
+    /// (<see cref="ErrorMaps.EpeHeatmap"/>: 0 black to <paramref name="maxError"/> white; each image's largest error by default).</summary>
     public FlowGrid Error(string name, Tensor flow, Tensor flowGt, Tensor? valid = null, double? maxError = null)
     {
         CheckShape(name, flowGt, "flows", 2, ExpectedRows(flow));
-        return Add(name, flow, "flows", 2, (f, row) =>
-        {
-            using var gt = Row(flowGt, row)!;
-            using var v = Row(valid, row);
-            using var heat = ErrorMaps.EpeHeatmap(f, gt, v, maxError);
-            return Canvas.FromTensor(heat);
-        });
+        return Add(name, flow, "flows", 2,
+            (f, row) => Canvas.FromTensor(ErrorMaps.EpeHeatmap(f, Row(flowGt, row)!, Row(valid, row), maxError)));
     }
 
     /// <summary>The grid as a <c>[3,H,W]</c> float32 image (not enlarged): rows of samples, each panel captioned.</summary>
@@ -114,7 +113,7 @@ public sealed class FlowGrid
                 cells.Add(column[r].ToTensor());
                 captions.Add(name);
             }
-        return ImageGrid.Make(cells, captions, columns: _columns.Count).MoveToOuterDisposeScope();
+        return ImageGrid.Make(cells, captions, columns: _columns.Count, background: Background).MoveToOuterDisposeScope();
     }
 
     /// <summary>The grid as an <see cref="ImageView"/> enlarged <see cref="Scale"/> times (what a notebook shows).</summary>
@@ -137,8 +136,8 @@ public sealed class FlowGrid
         var cells = new Canvas[Rows];
         for (int r = 0; r < Rows; r++)
         {
-            using var sample = Row(values, r)!;
-            cells[r] = cell(sample, r);
+            using var scope = torch.NewDisposeScope();   // the panel's tensors: samples, colours, maps
+            cells[r] = cell(Row(values, r)!, r);
         }
         _columns.Add((name, cells));
         return this;
@@ -147,20 +146,22 @@ public sealed class FlowGrid
     /// <summary>The grid's rows once a panel with these values is in: set by the first panel.</summary>
     int ExpectedRows(Tensor values) => _columns.Count == 0 ? Math.Min(MaxRows, Batch(values)) : Rows;
 
-    /// <summary>Checks a panel's shape: [C,H,W] or [B,C,H,W] with C as <paramref name="channels"/> says (0: 1 or 3) and at least <paramref name="rows"/> samples.</summary>
+    /// <summary>Checks a panel's shape: [C,H,W] or [B,C,H,W] with C as <paramref name="channels"/> says (0: 1 or 3), and
+    /// at least <paramref name="rows"/> samples.</summary>
     static void CheckShape(string name, Tensor values, string what, int channels, int rows)
     {
         ArgumentNullException.ThrowIfNull(values);
         var s = values.shape;
         long c = s.Length is 3 or 4 ? s[^3] : -1;
         bool ok = channels == 0 ? c is 1 or 3 : c == channels;
-        if (!ok) throw new ArgumentException($"panel '{name}': {what} must be [{(channels == 0 ? "3 or 1" : channels.ToString())},H,W] or batches of them, got [{string.Join(",", s)}]");
+        string expected = channels == 0 ? "3 or 1" : channels.ToString();
+        if (!ok) throw new ArgumentException($"panel '{name}': {what} must be [{expected},H,W] or batches of them, got [{string.Join(",", s)}]");
         if (Batch(values) < rows)
             throw new ArgumentException($"panel '{name}' has {Batch(values)} samples for a grid of {rows} rows");
     }
 
     static int Batch(Tensor t) => t.dim() == 4 ? (int)t.size(0) : 1;
 
-    /// <summary>Sample <paramref name="row"/> of a batch as [C,H,W] (a new handle; the tensor itself for an unbatched one, also as a new handle).</summary>
-    static Tensor? Row(Tensor? t, int row) => t is null ? null : t.dim() == 4 ? t.select(0, row) : t.alias();
+    /// <summary>Sample <paramref name="row"/> of a batch (or the unbatched tensor) as [C,H,W], detached from autograd, on the CPU.</summary>
+    static Tensor? Row(Tensor? t, int row) => t is null ? null : (t.dim() == 4 ? t.select(0, row) : t).detach().cpu();
 }

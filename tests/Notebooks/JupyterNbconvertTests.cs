@@ -79,5 +79,10 @@ public sealed class JupyterNbconvertTests
         Assert.Contains(data, kv => kv.Key == "image/png");
         Assert.Contains(data, kv => kv.Key == "text/html" && Text(kv.Value).Contains("<table class=\"dk-results\""));
         Assert.True(File.Exists(Path.Combine(dir, "run", "tiny.safetensors")), "the tour's last cell writes its checkpoint into outDir");
+        // the live loss curve reached Jupyter's output through update_display_data: it holds every held-out point
+        var curve = data.Select(kv => Text(kv.Value)).Single(html => html.Contains("tiny flow network") && html.Contains(HtmlReport.PlotlyCall));
+        var figure = System.Text.Json.JsonDocument.Parse(System.Text.RegularExpressions.Regex.Match(curve, @"figure = (\{.*\});").Groups[1].Value).RootElement;
+        var heldOut = figure.GetProperty("data").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "held-out");
+        Assert.Equal(1 + 150 / 25, heldOut.GetProperty("y").GetArrayLength());   // step 0, then every 25 of the smoke preset's 150
     }
 }

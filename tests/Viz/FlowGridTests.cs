@@ -29,7 +29,7 @@ public class FlowGridTests
         using var occ = Uniform(2, 1);                       // all occluded: white
         var grid = FlowGrid.Predictions(frames, truth, estimate, occGt: occ, maxError: 2, rows: 3);
         Assert.Equal(2, grid.Rows);                          // the batch has 2 samples, fewer than the 3 allowed
-        Assert.Equal(["frame 1", "true flow", "estimate", "EPE", "true occ"], grid.Names);
+        Assert.Equal(["frame 1", "truth", "estimate", "EPE", "true occ"], grid.Names);
         Assert.Equal(2.0, grid.FlowScale(1));
         using var image = grid.ToTensor();
         Assert.Equal(new long[] { 3, 4 + 2 * 18, 4 + 5 * 9 }, image.shape);
@@ -40,8 +40,8 @@ public class FlowGridTests
         Assert.Equal(new Rgb(1, 0.5f, 0.5f), At(2, 1));      // |w| / rim = 0.5: 1 − 0.5·(1 − red)
         Assert.Equal(new Rgb(1, 0.5f, 0), At(3, 0));         // EPE 1 of 2 on the hot scale: (3t, 3t − 1, 3t − 2) clamped
         Assert.Equal(Rgb.White, At(4, 1));
-        Assert.Equal(Rgb.White, c[Panel(4, 0).X + 5, Panel(4, 0).Y]);   // padding right of the last panel
-        Assert.Equal(Rgb.Black, c[Panel(1, 0).X + 2, Panel(1, 0).Y - 10]);   // top of the 'T' of "true flow"
+        Assert.Equal(FlowGrid.Background, c[Panel(4, 0).X + 5, Panel(4, 0).Y]);   // padding right of the last panel
+        Assert.Equal(Rgb.Black, c[Panel(1, 0).X + 2, Panel(1, 0).Y - 10]);        // top of the 'T' of "truth"
 
         var view = grid.ToView();                            // shown enlarged twice by default
         Assert.Equal((2 * 49, 2 * 40), (view.Image.Width, view.Image.Height));
@@ -56,7 +56,8 @@ public class FlowGridTests
         var c = Canvas.FromTensor(grid.ToTensor());
         Assert.Equal(Rgb.Red, c[4 + 1, 14 + 1]);                     // pixel (1, 1) of panel 0 at the rim
         Assert.Equal(new Rgb(1, 0.5f, 0.5f), c[4 + 6 + 1, 14 + 1]);    // panel 1 (cells 2 px wide: x = 4 + 6) at half the rim
-        Assert.Equal(Rgb.White, c[4, 14]);                           // zero flow is white
+        Assert.Equal(Rgb.White, c[4, 14]);                           // zero flow is white, on the gray background
+        Assert.Equal(FlowGrid.Background, c[3, 14]);
     }
 
     [Fact]
@@ -71,6 +72,9 @@ public class FlowGridTests
         var view = grid.ToView();
         Assert.Equal((3 * (4 + 4 * 9), 3 * (4 + 18)), (view.Image.Width, view.Image.Height));
         Assert.Equal(3, FlowGrid.Pairs(frame.expand(5, -1, -1, -1), frame.expand(5, -1, -1, -1), flow.expand(5, -1, -1, -1)).Rows);
+        using var prediction = torch.ones(2, 4, 5, requires_grad: true);   // straight from a model
+        var grid2 = new FlowGrid().Flow("net", prediction * 2);
+        Assert.Equal(2.0 * Math.Sqrt(2), grid2.FlowScale(0)!.Value, 5);
     }
 
     [Fact]

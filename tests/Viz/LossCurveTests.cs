@@ -16,7 +16,7 @@ public class LossCurveTests
     public void CollectsOneSeriesPerTermAndRedrawsEveryNEntries()
     {
         var drawn = new List<GenericChart>();
-        var curve = new LossCurve("stage 1", yTitle: "loss", updateEvery: 2, onUpdate: drawn.Add);
+        var curve = new LossCurve("stage 1", yTitle: "loss", updateEvery: 2, onUpdate: drawn.Add, minInterval: TimeSpan.Zero);
         curve.Add(0, new Dictionary<string, double> { ["loss"] = 3, ["psi"] = 2 });
         Assert.Empty(drawn);
         curve.Add(1, new Dictionary<string, double> { ["loss"] = 2.5, ["psi"] = 1.5 });
@@ -54,9 +54,22 @@ public class LossCurveTests
     }
 
     [Fact]
+    public void RedrawsNoMoreOftenThanTheMinimumInterval()
+    {
+        int drawn = 0;
+        var curve = new LossCurve(updateEvery: 1, onUpdate: _ => drawn++, minInterval: TimeSpan.FromHours(1));
+        for (int step = 0; step < 50; step++) curve.Add(step, ("loss", 1.0 / (step + 1)));
+        Assert.Equal(0, drawn);                                 // an hour has not passed since the curve was made
+        curve.Refresh();
+        Assert.Equal((1, 1, 50), (drawn, curve.Updates, curve.Series("loss").Values.Count));
+        Assert.Equal(TimeSpan.FromSeconds(1), new LossCurve().MinInterval);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LossCurve(minInterval: TimeSpan.FromSeconds(-1)));
+    }
+
+    [Fact]
     public void ShowOutsideAKernelOnlyCollects()
     {
-        var curve = LossCurve.Show("x", updateEvery: 1, logY: true);
+        var curve = LossCurve.Show("x", updateEvery: 1, logY: true, minInterval: TimeSpan.Zero);
         curve.Add(0, ("loss", 10));
         curve.Add(1, ("loss", 1));
         Assert.False(curve.IsShown);

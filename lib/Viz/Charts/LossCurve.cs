@@ -5,7 +5,9 @@ namespace DistillKit.Viz;
 
 /// <summary>
 /// A training curve that grows while a loop runs: log entries (a step and named terms such as "loss", "census", "ψ")
-/// become one line per term against the step, redrawn every <see cref="UpdateEvery"/> entries. Made with
+/// become one line per term against the step, redrawn every <see cref="UpdateEvery"/> entries, but not more often than
+/// every <see cref="MinInterval"/> (a redraw serialises the whole figure, about 0.1 s; a fast loop should train, not
+/// draw). Made with
 /// <see cref="Show"/> in a notebook, the chart is shown once and then updated in place (a live plot in VS Code and
 /// Jupyter; the final curve in an executed notebook or report). Outside a kernel, or made with the constructor, it only
 /// collects: <see cref="ToChart"/> gives the chart at any time. Takes plain values (step, name → value), so any loop
@@ -18,27 +20,34 @@ public sealed class LossCurve
     readonly List<string> _terms = [];
     readonly Dictionary<string, (List<double> Steps, List<double> Values)> _series = [];
     readonly Action<GenericChart>? _onUpdate;
+    readonly System.Diagnostics.Stopwatch _sinceRedraw = System.Diagnostics.Stopwatch.StartNew();
+    int _pending; // entries since the last redraw
     Action<object>? _display;
 
     /// <summary>
     /// A curve that collects entries; <paramref name="onUpdate"/>, when given, receives the redrawn chart every
-    /// <paramref name="updateEvery"/> entries and at <see cref="Refresh"/>.
+    /// <paramref name="updateEvery"/> entries (at most once per <paramref name="minInterval"/>, default 1 s) and at
+    /// <see cref="Refresh"/>.
     /// </summary>
     public LossCurve(string? title = null, string xTitle = "step", string? yTitle = null, int updateEvery = 10, bool logY = false,
-        Action<GenericChart>? onUpdate = null)
+        Action<GenericChart>? onUpdate = null, TimeSpan? minInterval = null)
     {
         if (updateEvery < 1) throw new ArgumentOutOfRangeException(nameof(updateEvery), $"must be at least 1, got {updateEvery}");
         (Title, XTitle, YTitle, UpdateEvery, LogY, _onUpdate) = (title, xTitle, yTitle, updateEvery, logY, onUpdate);
+        MinInterval = minInterval ?? TimeSpan.FromSeconds(1);
+        if (MinInterval < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(minInterval), "must not be negative");
     }
 
     /// <summary>
     /// Shows an empty curve as an output of the running notebook cell and returns it; every
-    /// <paramref name="updateEvery"/> entries (and at <see cref="Refresh"/>) that output is replaced by the current chart,
-    /// from this cell or a later one. Outside a notebook kernel the curve only collects (<see cref="IsShown"/> is false).
+    /// <paramref name="updateEvery"/> entries (at most once per <paramref name="minInterval"/>, default 1 s) and at
+    /// <see cref="Refresh"/>, that output is replaced by the current chart, from this cell or a later one. Outside a
+    /// notebook kernel the curve only collects (<see cref="IsShown"/> is false).
     /// </summary>
-    public static LossCurve Show(string? title = null, string xTitle = "step", string? yTitle = null, int updateEvery = 10, bool logY = false)
+    public static LossCurve Show(string? title = null, string xTitle = "step", string? yTitle = null, int updateEvery = 10, bool logY = false,
+        TimeSpan? minInterval = null)
     {
-        var curve = new LossCurve(title, xTitle, yTitle, updateEvery, logY);
+        var curve = new LossCurve(title, xTitle, yTitle, updateEvery, logY, minInterval: minInterval);
         curve._display = NotebookDisplay.Show(curve.ToChart());
         return curve;
     }
@@ -48,8 +57,11 @@ public sealed class LossCurve
     public string? YTitle { get; }
     public bool LogY { get; }
 
-    /// <summary>The chart is redrawn after every this many entries.</summary>
+    /// <summary>The chart is redrawn after every this many entries...</summary>
     public int UpdateEvery { get; }
+
+    /// <summary>...but not sooner than this after the previous redraw (<see cref="Refresh"/> always redraws).</summary>
+    public TimeSpan MinInterval { get; }
 
     /// <summary>Whether the curve is shown in a notebook (and updated there).</summary>
     public bool IsShown => _display is not null;
@@ -76,7 +88,8 @@ public sealed class LossCurve
     /// <summary>The last value logged for a term.</summary>
     public double Last(string term) => Series(term).Values[^1];
 
-    /// <summary>Logs the terms of one step (one point per term); redraws when the entry count reaches a multiple of <see cref="UpdateEvery"/>.</summary>
+    /// <summary>Logs the terms of one step (one point per term); redraws once <see cref="UpdateEvery"/> entries have come
+    /// since the last redraw and <see cref="MinInterval"/> has passed.</summary>
     public void Add(long step, IReadOnlyDictionary<string, double> terms)
     {
         ArgumentNullException.ThrowIfNull(terms);
@@ -102,7 +115,7 @@ public sealed class LossCurve
                 s.Values.Add(value);
             }
             Entries++;
-            redraw = Entries % UpdateEvery == 0;
+            redraw = ++_pending >= UpdateEvery && _sinceRedraw.Elapsed >= MinInterval;
         }
         if (redraw) Refresh();
     }
@@ -112,17 +125,23 @@ public sealed class LossCurve
     {
         if (_display is null && _onUpdate is null) return;
         var chart = ToChart();
-        lock (_gate) Updates++;
+        lock (_gate)
+        {
+            Updates++;
+            _pending = 0;
+            _sinceRedraw.Restart();
+        }
         _display?.Invoke(chart);
         _onUpdate?.Invoke(chart);
     }
 
-    /// <summary>The chart of everything logged so far: one line per term against the step (<see cref="Charts.Lines(IReadOnlyDictionary{string, ValueTuple{IReadOnlyList{double}, IReadOnlyList{double}}}, string?, string?, string?, bool)"/>).</summary>
+    /// <summary>The chart of everything logged so far: one line per term against the step (<see cref="Charts"/>.Lines, x values per series).</summary>
     public GenericChart ToChart()
     {
-        Dictionary<string, (IReadOnlyList<double> X, IReadOnlyList<double> Y)> series;
+        var series = new Dictionary<string, (IReadOnlyList<double> X, IReadOnlyList<double> Y)>();
         lock (_gate)
-            series = _terms.ToDictionary(t => t, t => ((IReadOnlyList<double>)_series[t].Steps.ToArray(), (IReadOnlyList<double>)_series[t].Values.ToArray()));
+            foreach (var t in _terms)
+                series[t] = (_series[t].Steps.ToArray(), _series[t].Values.ToArray());
         return Charts.Lines(series, Title, XTitle, YTitle, LogY);
     }
 
