@@ -1,3 +1,5 @@
+using DistillKit.Viz.Display;
+using DistillKit.Viz.Plots;
 using DistillKit.Viz;
 
 namespace DistillKit.Imaging;

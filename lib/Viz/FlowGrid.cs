@@ -1,3 +1,5 @@
+using DistillKit.Viz.Display;
+using DistillKit.Viz.Plots;
 using TorchSharp;
 using static TorchSharp.torch;
 

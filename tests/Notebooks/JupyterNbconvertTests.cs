@@ -1,3 +1,6 @@
+using DistillKit.Viz;
+using DistillKit.Viz.Display;
+using DistillKit.Viz.Plots;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using DistillKit.Cli.Notebooks;
@@ -57,7 +60,7 @@ public sealed class JupyterNbconvertTests
         var dir = TempDir("jupyter");
         var notebook = NotebookDocument.Load(Path.Combine(ReferenceScripts.RepoRoot, "notebooks", "00-tour.ipynb"));
         NotebookParameters.Inject(notebook, new Dictionary<string, string> { ["preset"] = "smoke", ["outDir"] = Path.Combine(dir, "run") }, "00-tour");
-        var lib = typeof(DistillKit.Viz.ImageView).Assembly.Location; // this build's Lib.dll, natives beside it
+        var lib = typeof(DistillKit.Viz.Display.ImageView).Assembly.Location; // this build's Lib.dll, natives beside it
         var reference = notebook.Cells.Single(c => c.Source.Contains("#r \"../build/kit/Lib.dll\""));
         reference.Source = reference.Source.Replace("../build/kit/Lib.dll", lib);
         notebook.Save(Path.Combine(dir, "tour.ipynb"));

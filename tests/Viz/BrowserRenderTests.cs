@@ -1,3 +1,5 @@
+using DistillKit.Viz.Display;
+using DistillKit.Viz.Plots;
 using DistillKit.Tests.Support;
 using DistillKit.Tests.Imaging;
 using DistillKit.Viz;

@@ -1,3 +1,5 @@
+using DistillKit.Viz.Display;
+using DistillKit.Viz.Plots;
 using System.Reflection;
 using DistillKit.Imaging;
 using DistillKit.Viz;

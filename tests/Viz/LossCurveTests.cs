@@ -1,3 +1,5 @@
+using DistillKit.Viz.Display;
+using DistillKit.Viz.Plots;
 using System.Text.Json;
 using DistillKit.Viz;
 using Plotly.NET;

@@ -2,7 +2,7 @@ using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace DistillKit.Viz;
+namespace DistillKit.Viz.Display;
 
 /// <summary>
 /// A flow field to show in a notebook: its Middlebury colour coding (<see cref="FlowColors"/>) as <c>image/png</c>,

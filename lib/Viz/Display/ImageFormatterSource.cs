@@ -3,7 +3,7 @@ using DistillKit.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace DistillKit.Viz;
+namespace DistillKit.Viz.Display;
 
 /// <summary>
 /// Display formatters for <see cref="Image"/>, <see cref="ImageView"/>, <see cref="FlowField"/> and <see cref="FlowGrid"/>: <c>image/png</c>

@@ -2,7 +2,7 @@ using DistillKit.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace DistillKit.Viz;
+namespace DistillKit.Viz.Display;
 
 /// <summary>
 /// An image to show in a notebook (formatted as <c>image/png</c>, plus an HTML figure with the caption). The pixels

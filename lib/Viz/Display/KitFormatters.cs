@@ -3,11 +3,11 @@ using DistillKit.Imaging;
 using Microsoft.DotNet.Interactive.Formatting;
 using static TorchSharp.torch;
 
-namespace DistillKit.Viz;
+namespace DistillKit.Viz.Display;
 
 /// <summary>
 /// Tells .NET Interactive (VS Code, Jupyter's <c>.net-csharp</c> kernel, <c>./kit notebook run</c>) how the kit's values
-/// show. The kit types name their formatters with <see cref="DistillKit.TypeFormatterSourceAttribute"/>, which the kernel honours by
+/// show. The kit types name their formatters with <see cref="TypeFormatterSourceAttribute"/>, which the kernel honours by
 /// name; but the kernel asks a type's formatters only for its preferred mime types (HTML unless told otherwise), so
 /// this sets them: images and flow grids as <c>image/png</c>, flow fields and results tables as <c>text/html</c> (an <c>img</c> with
 /// the colour-wheel legend; a table), each with <c>text/plain</c>. TorchSharp tensors get <see cref="TensorDisplay"/>.

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace DistillKit.Viz;
+namespace DistillKit.Viz.Display;
 
 /// <summary>
 /// Shows a value as a new output of the running .NET Interactive cell, and replaces that output later, when the library

@@ -3,7 +3,7 @@ using System.Net;
 using System.Reflection;
 using System.Text;
 
-namespace DistillKit.Viz;
+namespace DistillKit.Viz.Display;
 
 /// <summary>One row of a <see cref="ResultsTable"/>: a name and its values by column.</summary>
 public sealed record ResultsRow(string Name, IReadOnlyDictionary<string, object?> Values);

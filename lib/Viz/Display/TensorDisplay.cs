@@ -3,7 +3,7 @@ using System.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace DistillKit.Viz;
+namespace DistillKit.Viz.Display;
 
 /// <summary>
 /// How a TorchSharp tensor shows in a notebook: shape, dtype, device (and <c>requires_grad</c> when set), then the values

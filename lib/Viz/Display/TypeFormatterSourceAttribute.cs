@@ -1,4 +1,4 @@
-namespace DistillKit;
+namespace DistillKit.Viz.Display;
 
 /// <summary>
 /// Names the class that creates display formatters for the attributed type. .NET Interactive's formatter (in VS Code,

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.DotNet.Interactive.Formatting;
 using Plotly.NET;
 
-namespace DistillKit.Viz;
+namespace DistillKit.Viz.Plots;
 
 /// <summary>
 /// Shows Plotly.NET charts in .NET Interactive (VS Code, Jupyter, the kit's headless runner) as <c>text/html</c>

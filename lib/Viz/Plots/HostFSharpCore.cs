@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.Loader;
 
-namespace DistillKit.Viz;
+namespace DistillKit.Viz.Plots;
 
 /// <summary>
 /// Keeps one FSharp.Core in a process whose host already has one. The <c>dotnet-interactive</c> tool behind VS Code and

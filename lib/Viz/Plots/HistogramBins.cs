@@ -1,4 +1,4 @@
-namespace DistillKit.Viz;
+namespace DistillKit.Viz.Plots;
 
 /// <summary>
 /// Equal-width bins over a set of values: bin k holds the values in [Start + k·Width, Start + (k+1)·Width) (bins spanning

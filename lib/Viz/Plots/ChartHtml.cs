@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Plotly.NET;
 
-namespace DistillKit.Viz;
+namespace DistillKit.Viz.Plots;
 
 /// <summary>
 /// The HTML a Plotly.NET <see cref="GenericChart"/> shows as in notebooks and the kit's reports: a <c>div</c> and a

@@ -1,7 +1,9 @@
+using DistillKit.Viz;
+using DistillKit.Viz.Display;
 using System.Globalization;
 using Plotly.NET;
 
-namespace DistillKit.Viz;
+namespace DistillKit.Viz.Plots;
 
 /// <summary>
 /// A training curve that grows while a loop runs: log entries (a step and named terms such as "loss", "census", "ψ")

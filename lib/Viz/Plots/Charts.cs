@@ -6,7 +6,7 @@ using Plotly.NET.LayoutObjects;
 using static TorchSharp.torch;
 using Chart = Plotly.NET.CSharp.Chart;
 
-namespace DistillKit.Viz;
+namespace DistillKit.Viz.Plots;
 
 /// <summary>
 /// Ready-made Plotly.NET charts for the common notebook plots: curves, images, heatmaps and bars. Each returns a
