@@ -20,7 +20,7 @@ public sealed class KitDisplayTests
         new NotebookWriter()
             .Code($"#r \"{typeof(ImageView).Assembly.Location}\"")
             .Code("using TorchSharp;\nusing static TorchSharp.torch;\n$\"{torch.ones(2, 2).sum().item<float>()}\"")
-            .Code("using DistillKit.Viz;\nnew ResultsTable(\"r\").Add(\"a\", (\"x\", 1.5))")
+            .Code("using DistillKit.Viz.Display;\nnew ResultsTable(\"r\").Add(\"a\", (\"x\", 1.5))")
             .Code("torch.ones(2, 2)")
             .Code("new ImageView(torch.zeros(3, 2, 3), \"zeros\", scale: 2)")
             .Code("new FlowField(torch.tensor(new float[] { 3, 0 }, new long[] { 2, 1, 1 }))")

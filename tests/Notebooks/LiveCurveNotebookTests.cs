@@ -21,7 +21,7 @@ public sealed class LiveCurveNotebookTests
         var dir = TempDir("live-curve");
         new NotebookWriter()
             .Code($"#r \"{typeof(LossCurve).Assembly.Location}\"")
-            .Code("using DistillKit.Viz;\nvar curve = LossCurve.Show(\"live\", updateEvery: 2, minInterval: TimeSpan.Zero);\nfor (int s = 0; s < 5; s++) curve.Add(s, (\"loss\", 10.0 - s));\n$\"shown {curve.IsShown}, {curve.Updates} updates\"")
+            .Code("using DistillKit.Viz.Plots;\nvar curve = LossCurve.Show(\"live\", updateEvery: 2, minInterval: TimeSpan.Zero);\nfor (int s = 0; s < 5; s++) curve.Add(s, (\"loss\", 10.0 - s));\n$\"shown {curve.IsShown}, {curve.Updates} updates\"")
             .Code("curve.Add(5, new Dictionary<string, double> { [\"loss\"] = 4.5, [\"EPE\"] = 7.25 });\ncurve.Refresh();")
             .Save(Path.Combine(dir, "live.ipynb"));
         var result = await NotebookRunner.RunAsync(Path.Combine(dir, "live.ipynb"), new RunOptions { OutDir = Path.Combine(dir, "out") });
