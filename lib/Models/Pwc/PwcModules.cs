@@ -16,8 +16,8 @@ public sealed class FeaturePyramid : Module<Tensor, Tensor[]>
         int prev = 3;
         foreach (var c in channels)
         {
-            levels.append(nn.Sequential(nn.Conv2d(prev, c, 3, stride: 2, padding: 1), new LeakyReluInPlace(slope),
-                nn.Conv2d(c, c, 3, padding: 1), new LeakyReluInPlace(slope)));
+            levels.append(nn.Sequential(nn.Conv2d(prev, c, 3, stride: 2, padding: 1), nn.LeakyReLU(slope),
+                nn.Conv2d(c, c, 3, padding: 1), nn.LeakyReLU(slope)));
             prev = c;
         }
         RegisterComponents();
@@ -37,7 +37,7 @@ public sealed class FeaturePyramid : Module<Tensor, Tensor[]>
 public sealed class FlowEstimator : Module<Tensor, (Tensor feature, Tensor flow)>
 {
     public ModuleList<Conv2d> convs = new();
-    readonly Scalar _slope;
+    readonly double _slope;
 
     public FlowEstimator(int inChannels, int[] channels, double slope) : base(nameof(FlowEstimator))
     {
@@ -55,7 +55,7 @@ public sealed class FlowEstimator : Module<Tensor, (Tensor feature, Tensor flow)
     /// <summary>Returns the last hidden feature (input of the context network) and the flow [B,2,h,w] in level pixels.</summary>
     public override (Tensor feature, Tensor flow) forward(Tensor x)
     {
-        for (int i = 0; i < convs.Count - 1; i++) x = convs[i].forward(x).leaky_relu_(_slope); // in place on the conv output (its backward needs only its input)
+        for (int i = 0; i < convs.Count - 1; i++) x = leaky_relu(convs[i].forward(x), _slope);
         return (x, convs[convs.Count - 1].forward(x));
     }
 }
@@ -64,7 +64,7 @@ public sealed class FlowEstimator : Module<Tensor, (Tensor feature, Tensor flow)
 public sealed class ContextNetwork : Module<Tensor, Tensor>
 {
     public ModuleList<Conv2d> convs = new();
-    readonly Scalar _slope;
+    readonly double _slope;
 
     public ContextNetwork(int inChannels, int[] channels, int[] dilations, double slope) : base(nameof(ContextNetwork))
     {
@@ -83,21 +83,7 @@ public sealed class ContextNetwork : Module<Tensor, Tensor>
     /// <summary>Flow residual [B,2,h,w] from the estimator feature ‖ flow.</summary>
     public override Tensor forward(Tensor x)
     {
-        for (int i = 0; i < convs.Count - 1; i++) x = convs[i].forward(x).leaky_relu_(_slope); // in place on the conv output (its backward needs only its input)
+        for (int i = 0; i < convs.Count - 1; i++) x = leaky_relu(convs[i].forward(x), _slope);
         return convs[convs.Count - 1].forward(x);
     }
-}
-
-/// <summary>
-/// LeakyReLU applied in place (on a conv output, whose backward needs only the conv's input). The slope is one
-/// <see cref="Scalar"/> held for the module's life: a temporary Scalar made per call from a double can be finalised
-/// by the GC while libtorch still reads it (seen once as "Expected false to be true … toFloat" in a long run).
-/// </summary>
-public sealed class LeakyReluInPlace : Module<Tensor, Tensor>
-{
-    readonly Scalar _slope;
-
-    public LeakyReluInPlace(double slope) : base(nameof(LeakyReluInPlace)) => _slope = slope;
-
-    public override Tensor forward(Tensor x) => x.leaky_relu_(_slope);
 }
