@@ -16,8 +16,8 @@ public sealed class FeaturePyramid : Module<Tensor, Tensor[]>
         int prev = 3;
         foreach (var c in channels)
         {
-            levels.append(nn.Sequential(nn.Conv2d(prev, c, 3, stride: 2, padding: 1), nn.LeakyReLU(slope),
-                nn.Conv2d(c, c, 3, padding: 1), nn.LeakyReLU(slope)));
+            levels.append(nn.Sequential(nn.Conv2d(prev, c, 3, stride: 2, padding: 1), new LeakyRelu(slope),
+                nn.Conv2d(c, c, 3, padding: 1), new LeakyRelu(slope)));
             prev = c;
         }
         RegisterComponents();
@@ -37,7 +37,7 @@ public sealed class FeaturePyramid : Module<Tensor, Tensor[]>
 public sealed class FlowEstimator : Module<Tensor, (Tensor feature, Tensor flow)>
 {
     public ModuleList<Conv2d> convs = new();
-    readonly double _slope;
+    readonly Scalar _slope;  // held: see LeakyRelu
 
     public FlowEstimator(int inChannels, int[] channels, double slope) : base(nameof(FlowEstimator))
     {
@@ -55,7 +55,7 @@ public sealed class FlowEstimator : Module<Tensor, (Tensor feature, Tensor flow)
     /// <summary>Returns the last hidden feature (input of the context network) and the flow [B,2,h,w] in level pixels.</summary>
     public override (Tensor feature, Tensor flow) forward(Tensor x)
     {
-        for (int i = 0; i < convs.Count - 1; i++) x = leaky_relu(convs[i].forward(x), _slope);
+        for (int i = 0; i < convs.Count - 1; i++) x = convs[i].forward(x).leaky_relu(_slope);
         return (x, convs[convs.Count - 1].forward(x));
     }
 }
@@ -64,7 +64,7 @@ public sealed class FlowEstimator : Module<Tensor, (Tensor feature, Tensor flow)
 public sealed class ContextNetwork : Module<Tensor, Tensor>
 {
     public ModuleList<Conv2d> convs = new();
-    readonly double _slope;
+    readonly Scalar _slope;  // held: see LeakyRelu
 
     public ContextNetwork(int inChannels, int[] channels, int[] dilations, double slope) : base(nameof(ContextNetwork))
     {
@@ -83,7 +83,22 @@ public sealed class ContextNetwork : Module<Tensor, Tensor>
     /// <summary>Flow residual [B,2,h,w] from the estimator feature ‖ flow.</summary>
     public override Tensor forward(Tensor x)
     {
-        for (int i = 0; i < convs.Count - 1; i++) x = leaky_relu(convs[i].forward(x), _slope);
+        for (int i = 0; i < convs.Count - 1; i++) x = convs[i].forward(x).leaky_relu(_slope);
         return convs[convs.Count - 1].forward(x);
     }
+}
+
+/// <summary>
+/// LeakyReLU whose slope is one <see cref="Scalar"/> held for the module's life. TorchSharp turns a double argument
+/// into a temporary Scalar whose native value nothing keeps alive during the call, so the GC's finaliser can free it
+/// while libtorch reads it: seen twice in mini runs of this kit as "Expected false to be true … Scalar::toFloat" inside
+/// leaky_relu, the most frequent scalar op of PWC-Net.
+/// </summary>
+public sealed class LeakyRelu : Module<Tensor, Tensor>
+{
+    readonly Scalar _slope;
+
+    public LeakyRelu(double slope) : base(nameof(LeakyRelu)) => _slope = slope;
+
+    public override Tensor forward(Tensor x) => x.leaky_relu(_slope);
 }
