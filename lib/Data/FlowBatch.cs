@@ -45,9 +45,6 @@ public sealed record FlowBatch(Tensor Image1, Tensor Image2) : IDisposable
     public static Tensor Require(Tensor? field, string name) =>
         field ?? throw new InvalidOperationException($"this batch has no {name} (an unlabelled source); it is needed here");
 
-    /// <summary>Pairs [from, from + count) of every field (views, sharing storage).</summary>
-    public FlowBatch Slice(int from, int count) => Map(t => t.narrow(0, from, count), t => t.narrow(0, from, count), t => t.narrow(0, from, count));
-
     /// <summary>
     /// A new batch with every field transformed: <paramref name="image"/> on images, <paramref name="flow"/> on flows
     /// (own and teacher's), <paramref name="mask"/> on occlusion and valid masks. Absent fields stay absent.

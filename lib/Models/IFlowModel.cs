@@ -61,20 +61,14 @@ public static class FlowModels
         var config = ReadRunConfig(path);
         var section = config["Model"] ?? throw new InvalidDataException($"{path}: its run config has no Model section");
         var model = Create(section, path);
-        var weights = WeightFiles.Read(path);
         try
         {
-            StateDicts.LoadStrict(model.AsModule, weights.Where(kv => !kv.Key.StartsWith(Training.Checkpoint.OptimizerPrefix))
-                .ToDictionary(kv => kv.Key, kv => kv.Value), path);
+            Training.Checkpoint.LoadWeights(model.AsModule, path);
         }
         catch
         {
             model.Dispose();
             throw;
-        }
-        finally
-        {
-            foreach (var t in weights.Values) t.Dispose();
         }
         model.SetEval();
         return model;

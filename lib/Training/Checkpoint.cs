@@ -128,6 +128,23 @@ public static class Checkpoint
         }
     }
 
+    /// <summary>
+    /// Loads the weights of any weight file (<c>.safetensors</c>, <c>.pth</c>, <c>.dat</c>) or checkpoint into
+    /// <paramref name="module"/>, strictly by name; a checkpoint's optimizer state is ignored.
+    /// </summary>
+    public static void LoadWeights(Module module, string path)
+    {
+        var weights = WeightFiles.Read(path);
+        try
+        {
+            StateDicts.LoadStrict(module, weights.Where(kv => !kv.Key.StartsWith(OptimizerPrefix)).ToDictionary(kv => kv.Key, kv => kv.Value), path);
+        }
+        finally
+        {
+            foreach (var t in weights.Values) t.Dispose();
+        }
+    }
+
     /// <summary>Complete checkpoints in a folder (those with metadata), newest step last.</summary>
     public static List<(long step, string path)> List(string dir)
     {

@@ -109,11 +109,11 @@ public sealed class Trainer
         foreach (var p in _parts) p.Module.train();
         using (var logFile = new StreamWriter(logPath, append: resume && start > 0))
         {
-            void Evaluate(long at)
+            void RunEvaluation(long at)
             {
-                if (this.Evaluate is null) return;
+                if (Evaluate is null) return;
                 foreach (var p in _parts) p.Module.eval();
-                var entry = new EvalEntry(at, this.Evaluate(at));
+                var entry = new EvalEntry(at, Evaluate(at));
                 foreach (var p in _parts) p.Module.train();
                 evaluations.Add(entry);
                 logFile.WriteLine(JsonSerializer.Serialize(new { entry.Step, Eval = entry.Metrics }, Json.Compact));
@@ -167,10 +167,10 @@ public sealed class Trainer
                     n = 0;
                 }
                 if (_config.StepsPerEpoch > 0 && step % _config.StepsPerEpoch == 0) OnEpochEnd?.Invoke(step / _config.StepsPerEpoch);
-                if (_config.EvaluateEvery > 0 && step % _config.EvaluateEvery == 0 && step < _config.Steps) Evaluate(step);
+                if (_config.EvaluateEvery > 0 && step % _config.EvaluateEvery == 0 && step < _config.Steps) RunEvaluation(step);
                 if (step % _config.CheckpointEvery == 0 || step == _config.Steps) last = SaveCheckpoint(checkpointParts, step);
             }
-            if (step >= _config.Steps) Evaluate(step);
+            if (step >= _config.Steps) RunEvaluation(step);
         }
         if (last is null || !last.EndsWith(Checkpoint.FileName(step))) last = SaveCheckpoint(checkpointParts, step);
         foreach (var p in _parts) p.Module.eval();

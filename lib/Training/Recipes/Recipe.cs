@@ -19,6 +19,13 @@ public abstract class Recipe<TConfig> : IRecipe where TConfig : class, IRecipeCo
     public abstract TConfig ForPreset(Preset preset, long seed = 0);
     IRecipeConfig IRecipe.ForPreset(Preset preset, long seed) => ForPreset(preset, seed);
 
+    public IRecipeConfig Configure(Preset preset, long seed, string? configFile, IEnumerable<string> settings, long? totalSteps = null)
+    {
+        var config = ForPreset(preset, seed);
+        if (totalSteps is { } n) config = ConfigOverrides.WithTotalSteps(config, n);
+        return ConfigOverrides.Apply(config, configFile, settings);
+    }
+
     /// <summary>Builds the run's modules (initialised from <see cref="RunSettings.Init"/> when set), step function and evaluations.</summary>
     public abstract RecipeSetup Setup(TConfig config, RunOptions options);
 
@@ -48,19 +55,5 @@ public abstract class Recipe<TConfig> : IRecipe where TConfig : class, IRecipeCo
         RunRecord.Write(Path.Combine(options.OutDir, "run.json"), Name, config.Run.Seed, config.Run.Preset.ToString().ToLowerInvariant(),
             configJson, started, result, evaluation);
         return new RecipeRun(Name, options.OutDir, setup.Parts.ToDictionary(p => p.Name, p => p.Module), result, evaluation);
-    }
-
-    /// <summary>Loads the weights named by <see cref="RunSettings.Init"/> into <paramref name="module"/> (strictly; a checkpoint's optimizer state is ignored).</summary>
-    protected static void LoadInit(Module module, string path)
-    {
-        var weights = WeightFiles.Read(path);
-        try
-        {
-            StateDicts.LoadStrict(module, weights.Where(kv => !kv.Key.StartsWith(Checkpoint.OptimizerPrefix)).ToDictionary(kv => kv.Key, kv => kv.Value), path);
-        }
-        finally
-        {
-            foreach (var t in weights.Values) t.Dispose();
-        }
     }
 }

@@ -14,28 +14,9 @@ public static class RecipeRegistry
     public static IRecipe Get(string name) => Recipes.TryGetValue(name, out var r) ? r
         : throw new ArgumentException($"unknown recipe '{name}'; available: {string.Join(", ", Recipes.Keys.Order())}");
 
-    /// <summary>A preset's config with a config file merged over it and Key=Value settings applied.</summary>
-    public static IRecipeConfig Configure(IRecipe recipe, Preset preset, long seed, string? configFile, IEnumerable<string> settings, long? totalSteps = null)
-    {
-        var config = recipe.ForPreset(preset, seed);
-        var method = typeof(RecipeRegistry).GetMethod(nameof(ConfigureTyped), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-            .MakeGenericMethod(recipe.ConfigType);
-        try
-        {
-            return (IRecipeConfig)method.Invoke(null, [config, configFile, settings, totalSteps])!;
-        }
-        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
-            throw;
-        }
-    }
-
-    static T ConfigureTyped<T>(T config, string? configFile, IEnumerable<string> settings, long? totalSteps) where T : class, IRecipeConfig
-    {
-        if (totalSteps is { } n) config = ConfigOverrides.WithTotalSteps(config, n);
-        return ConfigOverrides.Apply(config, configFile, settings);
-    }
+    /// <summary>A preset's config with a config file merged over it and Key=Value settings applied (see <see cref="IRecipe.Configure"/>).</summary>
+    public static IRecipeConfig Configure(IRecipe recipe, Preset preset, long seed, string? configFile, IEnumerable<string> settings, long? totalSteps = null) =>
+        recipe.Configure(preset, seed, configFile, settings, totalSteps);
 
     /// <summary>Parses a preset name (smoke, mini, laptop, paper).</summary>
     public static Preset ParsePreset(string name) => Enum.TryParse<Preset>(name, ignoreCase: true, out var p) && Enum.IsDefined(p) ? p

@@ -76,7 +76,7 @@ public sealed class Stage1Recipe : Recipe<Stage1Config>
     public override RecipeSetup Setup(Stage1Config config, RunOptions options)
     {
         var model = CreateModel(config);
-        if (config.Run.Init is { } init) LoadInit(model, init);
+        if (config.Run.Init is { } init) Checkpoint.LoadWeights(model, init);
         return new RecipeSetup
         {
             Parts = [new TrainPart("model", model, config.Optim)],
