@@ -13,8 +13,12 @@ namespace DistillKit.Runtime;
 /// <item>TorchSharp's native libraries loaded by absolute path from the folder that holds Lib.dll, so that the copy
 /// repaired by the set-up (environment/repair-torchsharp.sh) is the one in use, not an unrepaired copy that TorchSharp's
 /// own search would take from the NuGet cache;</item>
-/// <item>managed assemblies beside Lib.dll resolvable by name (a kernel has no deps.json for them).</item>
+/// <item>managed assemblies beside Lib.dll resolvable by name (a kernel has no deps.json for them);</item>
+/// <item>TorchSharp's native calls routed through the kit's guard library (libdktorchguard.so, lib/Native/dktorchguard.c),
+/// which delays the frees that race with TorchSharp's temporary Scalars and finalised temporary tensors
+/// (<see cref="TorchGuard"/>); <c>DISTILLKIT_TORCH_GUARD=0</c> turns it off.</item>
 /// </list>
+/// Reference the kit (<c>#r</c>) before the first TorchSharp call in a notebook, so that all of this is in place.
 /// </summary>
 public static class TorchRuntime
 {
@@ -42,6 +46,7 @@ public static class TorchRuntime
     /// <summary>The kit's own native libraries (libdkimage.so) are found beside Lib.dll, then on the loader's path.</summary>
     static IntPtr ResolveKitNative(string name, Assembly assembly, DllImportSearchPath? searchPath)
     {
+        if (name == TorchGuard.LibraryName) return TorchGuard.Handle;
         if (name != "dkimage") return IntPtr.Zero;
         var file = Path.Combine(LibraryFolder, "libdkimage.so");
         if (File.Exists(file)) return NativeLibrary.Load(file);
@@ -74,7 +79,9 @@ public static class TorchRuntime
         {
             NativeLoadError = e.Message;
             Console.Error.WriteLine($"DistillKit: could not load TorchSharp's natives from {LibraryFolder}: {e.Message}");
+            return;
         }
+        if (Environment.GetEnvironmentVariable("DISTILLKIT_TORCH_GUARD") != "0") TorchGuard.Install(LibraryFolder);
     }
 
     /// <summary>A copy of the assembly already loaded in any load context. The .NET Interactive kernel loads each

@@ -87,12 +87,8 @@ public sealed class Stage1Recipe : Recipe<Stage1Config>
         };
     }
 
-    /// <summary>A PWC-Net with the config's architecture, initialised from the run seed.</summary>
-    public static PwcNet CreateModel(Stage1Config config)
-    {
-        torch.manual_seed(config.Run.Seed);
-        return new PwcNet(config.Model);
-    }
+    /// <summary>A PWC-Net with the config's architecture, initialised from the run seed alone (<see cref="SeededInit"/>).</summary>
+    public static PwcNet CreateModel(Stage1Config config) => SeededInit.Apply(new PwcNet(config.Model), config.Run.Seed);
 
     /// <summary>
     /// The loss of one step: the step's batch from (seed, step), flipped and channel-permuted with a draw from

@@ -1,0 +1,39 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DistillKit.Models;
+
+/// <summary>
+/// Draws a network's initial weights from its own generator, so that a seed gives the same network whatever else the
+/// process does with TorchSharp's global generator at the same time (other threads, parallel tests, a notebook).
+/// The distributions are PyTorch's defaults for the layer kinds: weight and bias of Conv2d, ConvTranspose2d and
+/// Linear uniform in ±1/√fan_in (kaiming_uniform with a = √5), fan_in = weight.size(1) × kernel area.
+/// </summary>
+public static class SeededInit
+{
+    /// <summary>Redraws every Conv2d, ConvTranspose2d and Linear of <paramref name="module"/> from <paramref name="seed"/>,
+    /// in the order of <c>named_modules()</c>. Other parameters are left as they are.</summary>
+    public static T Apply<T>(T module, long seed) where T : nn.Module
+    {
+        using var generator = new Generator(unchecked((ulong)seed));
+        using var noGrad = no_grad();
+        foreach (var (_, m) in module.named_modules())
+        {
+            var (weight, bias) = m switch
+            {
+                Conv2d c => (c.weight, c.bias),
+                ConvTranspose2d t => (t.weight, t.bias),
+                Linear l => (l.weight, l.bias),
+                _ => ((Parameter?)null, (Parameter?)null),
+            };
+            if (weight is null) continue;
+            long fanIn = weight.size(1);
+            for (int d = 2; d < weight.dim(); d++) fanIn *= weight.size(d);
+            double bound = 1.0 / Math.Sqrt(fanIn);
+            weight.uniform_(-bound, bound, generator);
+            bias?.uniform_(-bound, bound, generator);
+        }
+        return module;
+    }
+}
