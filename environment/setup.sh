@@ -20,6 +20,7 @@ packages=(
   libpng-dev            # PNG codec
   libturbojpeg0-dev     # JPEG codec
   chromium              # headless browser test of the HTML report
+  libgtk-3-0 libjpeg62-turbo  # what OpenCvSharp's official Linux runtime links against (SLIC, classical flow)
   nodejs npm            # installs the pinned plotly.js for offline reports
   unzip curl            # data-scripts/ unpack the public datasets
   jupyter-nbconvert python3-nbclient jupyter-client  # executes the notebooks in real Jupyter (tests, users)
