@@ -38,12 +38,19 @@ public static class TrainCommand
         var options = new DistillKit.Training.Recipes.RunOptions { OutDir = outDir, Resume = !o.Has("fresh"), Data = new DataRoots(roots), TraceBatches = o.Has("trace-batches") };
         using var run = recipe.Train(config, options);
         Console.WriteLine($"{recipe.Name}/{preset.ToString().ToLowerInvariant()}: {run.Result.StepsDone} steps, {run.Result.Seconds:F0} s this session -> {outDir}");
-        if (run.Evaluation is FlowEvaluation eval)
+        if (run.Evaluation is FlowEvaluation eval) Print("held-out", eval);
+        if (run.Evaluation is DistillKit.Training.Stages.DistillEvaluation distill)
         {
-            Console.WriteLine($"held-out EPE  all {eval.Model.EpeAll:F3}  noc {eval.Model.EpeNoc:F3}  occ {eval.Model.EpeOcc:F3}   (zero flow: all {eval.ZeroFlow.EpeAll:F3}  noc {eval.ZeroFlow.EpeNoc:F3}  occ {eval.ZeroFlow.EpeOcc:F3})");
-            Console.WriteLine($"Fl-all {eval.Model.FlAll * 100:F2}%   occlusion F1 {eval.Occlusion.F1:F3}   over {eval.Pairs} pairs");
+            Print("student ", distill.Student);
+            for (int i = 0; i < distill.Teachers.Count; i++) Print($"teacher {i}", distill.Teachers[i]);
         }
         Console.WriteLine($"run record: {Path.Combine(outDir, "run.json")}");
         return 0;
+    }
+
+    static void Print(string who, FlowEvaluation eval)
+    {
+        Console.WriteLine($"{who}  EPE all {eval.Model.EpeAll:F3}  noc {eval.Model.EpeNoc:F3}  occ {eval.Model.EpeOcc:F3}   Fl-all {eval.Model.FlAll * 100:F2}%   occlusion F1 {eval.Occlusion.F1:F3}" +
+            $"   (zero flow: all {eval.ZeroFlow.EpeAll:F3}  noc {eval.ZeroFlow.EpeNoc:F3}  occ {eval.ZeroFlow.EpeOcc:F3}; {eval.Pairs} pairs)");
     }
 }

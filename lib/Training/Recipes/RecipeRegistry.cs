@@ -5,7 +5,11 @@ public static class RecipeRegistry
 {
     static readonly Dictionary<string, IRecipe> Recipes = new(StringComparer.OrdinalIgnoreCase);
 
-    static RecipeRegistry() => Register(new Stages.Stage1Recipe());
+    static RecipeRegistry()
+    {
+        Register(new Stages.Stage1Recipe());
+        Register(new Stages.DistillFlowStudentRecipe());
+    }
 
     public static void Register(IRecipe recipe) => Recipes[recipe.Name] = recipe;
 

@@ -145,21 +145,8 @@ public sealed class Stage1Recipe : Recipe<Stage1Config>
     /// check, on <see cref="Stage1Data.EvalPairs"/> held-out synthetic pairs (seed + <see cref="EvalSeedOffset"/>).</summary>
     public static FlowEvaluation Evaluate(PwcNet model, Stage1Config config)
     {
-        using var scope = torch.NewDisposeScope();
-        using var noGrad = torch.no_grad();
-        bool wasTraining = model.training;
-        model.eval();
         using var batch = HeldOut(config, config.Data.EvalPairs);
-        var (fw, bw) = model.ForwardBoth(batch.Image1, batch.Image2);
-        var (occFw, _) = ForwardBackward.Occlusion(fw, bw);
-        var truth = FlowBatch.Require(batch.FlowFw, nameof(batch.FlowFw));
-        var zero = torch.zeros_like(truth);
-        if (wasTraining) model.train();
-        return new FlowEvaluation(
-            FlowErrors.Evaluate(fw, truth, batch.Valid!, batch.OccFw!),
-            FlowErrors.Evaluate(zero, truth, batch.Valid!, batch.OccFw!),
-            OcclusionFMeasure.Evaluate(occFw, batch.OccFw!, batch.Valid!),
-            config.Data.EvalPairs);
+        return FlowEvaluations.Of(model, batch);
     }
 
     /// <summary>The first <paramref name="count"/> held-out synthetic pairs (never seen in training).</summary>

@@ -1,0 +1,75 @@
+using DistillKit.Data.Synthetic;
+using DistillKit.Losses;
+using DistillKit.Training.Recipes;
+using DistillKit.Transforms;
+
+namespace DistillKit.Training.Stages;
+
+/// <summary>Where the student's training pairs come from (the teacher sees them whole, the student transformed).</summary>
+public sealed record DistillData
+{
+    public SyntheticFlowConfig Synthetic { get; init; } = SyntheticFlowConfig.Mini;
+    public int BatchSize { get; init; } = 4;
+    /// <summary>Flips and channel permutation of the whole batch before the teacher sees it.</summary>
+    public PairAugment Augment { get; init; } = new();
+    /// <summary>Held-out synthetic pairs (seed + <see cref="Stage1Recipe.EvalSeedOffset"/>: the same pairs as stage 1's evaluation).</summary>
+    public int EvalPairs { get; init; } = 32;
+}
+
+/// <summary>
+/// The challenging transformations of the student's input (METHODS.md section 4), each switchable for ablations.
+/// Geometry (affine, then crop) applies to the clean target as well; superpixel noise and photometric changes touch
+/// only what the student sees (its census loss reads the clean, geometrically transformed frames).
+/// </summary>
+public sealed record ChallengeSettings
+{
+    public bool Affine { get; init; }
+    public JointAffine AffineRanges { get; init; } = new();
+    public bool Crop { get; init; } = true;
+    public int CropHeight { get; init; } = 48;
+    public int CropWidth { get; init; } = 80;
+    public bool Superpixels { get; init; } = true;
+    public SuperpixelNoise Noise { get; init; } = new();
+    public bool Photometric { get; init; }
+    public Photometric PhotometricRanges { get; init; } = new();
+
+    /// <summary>The transformations that move pixels (applied to targets and input alike).</summary>
+    public TransformPipeline Geometry() => new([.. Affine ? [AffineRanges] : Array.Empty<IJointTransform>(),
+        .. Crop ? [new HallucinationCrop(CropHeight, CropWidth)] : Array.Empty<IJointTransform>()]);
+
+    /// <summary>The transformations that corrupt what the student sees.</summary>
+    public TransformPipeline Corruption() => new([.. Superpixels ? [Noise] : Array.Empty<IJointTransform>(),
+        .. Photometric ? [PhotometricRanges] : Array.Empty<IJointTransform>()]);
+}
+
+/// <summary>The teachers and how their predictions supervise the student.</summary>
+public sealed record TeacherSettings
+{
+    /// <summary>Teacher weight files (stage-1 outputs, config.json beside each). With several, flows are averaged and a
+    /// pixel is confident only where every teacher is (unverified in DistillFlow).</summary>
+    public IReadOnlyList<string> Checkpoints { get; init; } = [];
+    /// <summary>Confidence form of the confidence view (binary forward-backward by default; soft = UFlow's).</summary>
+    public ConfidenceKind Confidence { get; init; } = ConfidenceKind.Binary;
+    /// <summary>Start the student from the (first) teacher's weights; otherwise from the run seed.</summary>
+    public bool StudentFromTeacher { get; init; } = true;
+}
+
+/// <summary>
+/// DistillFlow's student (METHODS.md sections 4–5) as a recipe config. Loss terms by name in <see cref="LossPhase.Weights"/>:
+/// <c>census</c> = census loss of the student on the clean transformed frames, masked by its own forward-backward
+/// occlusion; <c>occlusion</c> = the occlusion view L_o (teacher flow where the student is occluded and the teacher is
+/// not); <c>confidence</c> = the confidence view (teacher flow where the teacher is confident and the student is not).
+/// </summary>
+public sealed record DistillFlowStudentConfig : IRecipeConfig
+{
+    public RunSettings Run { get; init; } = new();
+    public DistillData Data { get; init; } = new();
+    public TeacherSettings Teacher { get; init; } = new();
+    public ChallengeSettings Challenge { get; init; } = new();
+    public IReadOnlyList<LossPhase> Phases { get; init; } = DistillFlowStudentRecipe.DistillPhases(2000);
+    public OptimConfig Optim { get; init; } = new();
+    public LoopSettings Loop { get; init; } = new();
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long TotalSteps => LossPhases.Total(Phases);
+}

@@ -1,0 +1,210 @@
+using DistillKit.Data;
+using DistillKit.Data.Synthetic;
+using DistillKit.Geometry;
+using DistillKit.Losses;
+using DistillKit.Metrics;
+using DistillKit.Models;
+using DistillKit.Models.Pwc;
+using DistillKit.Training.Recipes;
+using DistillKit.Transforms;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DistillKit.Training.Stages;
+
+/// <summary>
+/// DistillFlow stages 2–3 end to end: the stage-1 teacher(s) predict flow and occlusion on the whole (flipped) pair; the
+/// pair and the teacher's maps go through the challenging transformations; the student (a PWC-Net, by default started
+/// from the teacher) learns from its census loss on what it can see and from the teacher's flow where it cannot
+/// (<see cref="DistillFlowStudentConfig"/>). <c>./kit train distillflow-student</c> and notebook 03 both run it;
+/// its output is <c>student.safetensors</c> with <c>config.json</c> beside it.
+/// </summary>
+public sealed class DistillFlowStudentRecipe : Recipe<DistillFlowStudentConfig>
+{
+    public const string Census = "census";
+    public const string OcclusionTerm = "occlusion";
+    public const string ConfidenceTerm = "confidence";
+
+    /// <summary>Stream keys of the step's draws (<see cref="SampleRandom.For"/>).</summary>
+    public const long AugmentStream = 17, ChallengeStream = 29;
+
+    public override string Name => "distillflow-student";
+    public override string Description => "DistillFlow stages 2–3: a student on challenging transformations, distilled from the stage-1 teacher's confident flow";
+
+    /// <summary>One phase of <paramref name="steps"/> with census and the chosen views (weight 1 each).</summary>
+    public static IReadOnlyList<LossPhase> DistillPhases(long steps, bool occlusionView = true, bool confidenceView = false)
+    {
+        var weights = new Dictionary<string, double> { [Census] = 1 };
+        if (occlusionView) weights[OcclusionTerm] = 1;
+        if (confidenceView) weights[ConfidenceTerm] = 1;
+        return [new LossPhase("distill: " + string.Join(" + ", weights.Keys), steps, weights)];
+    }
+
+    /// <summary>Where <c>./kit train stage1 --preset P</c> writes its teacher by default.</summary>
+    public static string DefaultTeacher(Preset preset) => Path.Combine("runs", $"stage1-{preset.ToString().ToLowerInvariant()}", "teacher.safetensors");
+
+    public override DistillFlowStudentConfig ForPreset(Preset preset, long seed = 0)
+    {
+        var optim = new OptimConfig { LearningRate = 1e-4, Schedule = ScheduleKind.Step, StepSize = 100_000, Gamma = 0.5 };
+        var config = preset switch
+        {
+            Preset.Smoke => new DistillFlowStudentConfig
+            {
+                Data = new DistillData { Synthetic = SyntheticFlowConfig.Smoke, BatchSize = 2, EvalPairs = 4 },
+                Challenge = new ChallengeSettings { CropHeight = 32, CropWidth = 48 },
+                Phases = DistillPhases(6),
+                Optim = optim with { LearningRate = 1e-4 },
+                Loop = new LoopSettings { CheckpointEvery = 3, LogEvery = 1 },
+            },
+            Preset.Mini => new DistillFlowStudentConfig
+            {
+                Data = new DistillData { Synthetic = SyntheticFlowConfig.Mini, BatchSize = 4, EvalPairs = 32 },
+                Challenge = new ChallengeSettings { CropHeight = 48, CropWidth = 80 },
+                Phases = DistillPhases(2000),
+                Optim = optim with { LearningRate = 2e-4, Schedule = ScheduleKind.MultiStep, Milestones = [1500], Gamma = 0.5, ClipNorm = 10 },
+                Loop = new LoopSettings { CheckpointEvery = 250, LogEvery = 25 },
+            },
+            Preset.Paper => new DistillFlowStudentConfig
+            {
+                Data = new DistillData { Synthetic = SyntheticFlowConfig.Paper, BatchSize = 4, EvalPairs = 64 },
+                Challenge = new ChallengeSettings { CropHeight = 224, CropWidth = 640 },
+                Phases = DistillPhases(300_000),
+                Optim = optim,
+                Loop = new LoopSettings { CheckpointEvery = 5000, LogEvery = 100 },
+            },
+            _ => throw new ArgumentException($"distillflow-student has no {preset} preset yet (smoke, mini, paper)"),
+        };
+        return config with
+        {
+            Run = new RunSettings { Preset = preset, Seed = seed },
+            Teacher = config.Teacher with { Checkpoints = [DefaultTeacher(preset)] },
+        };
+    }
+
+    public override RecipeSetup Setup(DistillFlowStudentConfig config, RunOptions options)
+    {
+        if (config.Teacher.Checkpoints.Count == 0)
+            throw new ArgumentException("distillflow-student: no teacher (Teacher.Checkpoints is empty); train one with ./kit train stage1 and pass --set Teacher.Checkpoints[0]=PATH");
+        var teachers = config.Teacher.Checkpoints.Select(path =>
+            File.Exists(path) ? FlowModels.Load(path)
+            : throw new FileNotFoundException($"distillflow-student: teacher checkpoint {path} not found; train it first (./kit train stage1 --preset {config.Run.Preset.ToString().ToLowerInvariant()}) or set Teacher.Checkpoints[0]", path)).ToList();
+        foreach (var t in teachers)
+            foreach (var p in t.AsModule.parameters()) p.requires_grad = false;
+        var student = CreateStudent(config, teachers[0]);
+        return new RecipeSetup
+        {
+            Parts = [new TrainPart("model", student.AsModule, config.Optim)],
+            Step = StepFunction(config, teachers, student),
+            Evaluate = () => Evaluate(config, teachers, student),
+            EvaluateDuring = config.Loop.EvaluateEvery > 0 ? _ => FlowEvaluations.Of(student, HeldOut(config)).AsMetrics() : null,
+            Outputs = new Dictionary<string, string> { ["model"] = "student.safetensors" },
+        };
+    }
+
+    /// <summary>The student: the teacher's architecture, from the teacher's weights (default), from
+    /// <see cref="RunSettings.Init"/>, or drawn from the run seed.</summary>
+    public static IFlowModel CreateStudent(DistillFlowStudentConfig config, IFlowModel teacher)
+    {
+        var section = FlowModels.ReadRunConfig(config.Teacher.Checkpoints[0])["Model"]!;
+        var student = FlowModels.Create(section, config.Teacher.Checkpoints[0]);
+        if (config.Run.Init is { } init) Checkpoint.LoadWeights(student.AsModule, init);
+        else if (config.Teacher.StudentFromTeacher) Checkpoint.LoadWeights(student.AsModule, config.Teacher.Checkpoints[0]);
+        else SeededInit.Apply(student.AsModule, config.Run.Seed);
+        student.AsModule.train();
+        return student;
+    }
+
+    /// <summary>
+    /// The teachers' view of a batch: flows averaged over teachers (both directions) and their occlusion, 1 − confidence,
+    /// confident only where every teacher is. No gradient; the teachers stay in eval mode.
+    /// </summary>
+    public static FlowBatch WithTeacher(FlowBatch batch, IReadOnlyList<IFlowModel> teachers, ConfidenceKind kind)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var fws = new List<(Tensor, Tensor)>();
+        var bws = new List<(Tensor, Tensor)>();
+        foreach (var t in teachers)
+        {
+            var (fw, bw) = t.ForwardBoth(batch.Image1, batch.Image2);
+            fws.Add((fw, Distillation.Confidence(fw, bw, kind, Distillation.TeacherSigma)));
+            bws.Add((bw, Distillation.Confidence(bw, fw, kind, Distillation.TeacherSigma)));
+        }
+        var (flowFw, confFw) = Distillation.CombineTeachers(fws);
+        var (flowBw, confBw) = Distillation.CombineTeachers(bws);
+        var result = JointFields.WithImages(batch, batch.Image1.alias(), batch.Image2.alias()) with
+        {
+            TeacherFlowFw = flowFw, TeacherFlowBw = flowBw, TeacherOccFw = 1 - confFw, TeacherOccBw = 1 - confBw,
+        };
+        return JointFields.Escape(result);
+    }
+
+    /// <summary>The loss of one step (see the config's summary); every draw from (seed, step).</summary>
+    public static Func<long, StepOutput> StepFunction(DistillFlowStudentConfig config, IReadOnlyList<IFlowModel> teachers, IFlowModel student)
+    {
+        var generator = new SyntheticFlowGenerator(config.Data.Synthetic, config.Run.Seed);
+        var geometry = config.Challenge.Geometry();
+        var corruption = config.Challenge.Corruption();
+        return step =>
+        {
+            using var raw = generator.GenerateBatch(step * config.Data.BatchSize, config.Data.BatchSize);
+            using var flipped = PairAugment.Apply(config.Data.Augment.Sample(SampleRandom.For(config.Run.Seed, AugmentStream, step)), Unlabelled(raw));
+            using var taught = WithTeacher(flipped, teachers, config.Teacher.Confidence);
+            var rng = SampleRandom.For(config.Run.Seed, ChallengeStream, step);
+            var clean = geometry.Apply(taught, rng);
+            var input = corruption.Apply(clean, rng);
+            var (fw, bw) = student.ForwardBoth(input.Image1, input.Image2);
+            Tensor occFw, occBw;
+            using (torch.no_grad()) (occFw, occBw) = ForwardBackward.Occlusion(fw, bw);
+            var (phase, _) = LossPhases.At(config.Phases, step);
+            var terms = new Dictionary<string, double>();
+            Tensor loss = torch.zeros(1).squeeze();
+            if (phase.Weight(Census) != 0)
+            {
+                var census = PhotometricTerms.Census(clean.Image1, clean.Image2, fw, occFw) + PhotometricTerms.Census(clean.Image2, clean.Image1, bw, occBw);
+                terms[Census] = census.ToDouble();
+                loss = loss + phase.Weight(Census) * census;
+            }
+            var teacherFw = FlowBatch.Require(clean.TeacherFlowFw, "TeacherFlowFw");
+            var teacherBw = FlowBatch.Require(clean.TeacherFlowBw, "TeacherFlowBw");
+            if (phase.Weight(OcclusionTerm) != 0)
+            {
+                // M = clip(O_S − T(O_T), 0, 1): occluded for the student, seen by the teacher
+                var maskFw = Distillation.OcclusionMask(occFw, clean.TeacherOccFw!);
+                var maskBw = Distillation.OcclusionMask(occBw, clean.TeacherOccBw!);
+                var lo = Distillation.OcclusionView(teacherFw, teacherBw, fw, bw, maskFw, maskBw);
+                terms[OcclusionTerm] = lo.ToDouble();
+                loss = loss + phase.Weight(OcclusionTerm) * lo;
+            }
+            if (phase.Weight(ConfidenceTerm) != 0)
+            {
+                var kind = config.Teacher.Confidence;
+                var maskFw = Distillation.ConfidenceMask(1 - clean.TeacherOccFw!, Distillation.Confidence(fw, bw, kind, Distillation.StudentSigma));
+                var maskBw = Distillation.ConfidenceMask(1 - clean.TeacherOccBw!, Distillation.Confidence(bw, fw, kind, Distillation.StudentSigma));
+                var lc = Distillation.ConfidenceView(teacherFw, teacherBw, fw, bw, maskFw, maskBw);
+                terms[ConfidenceTerm] = lc.ToDouble();
+                loss = loss + phase.Weight(ConfidenceTerm) * lc;
+            }
+            clean.Dispose();
+            input.Dispose();
+            return new StepOutput(loss, terms);
+        };
+    }
+
+    /// <summary>The batch without its ground truth: the student never sees labels.</summary>
+    static FlowBatch Unlabelled(FlowBatch b) => new(b.Image1.alias(), b.Image2.alias());
+
+    /// <summary>The held-out pairs: stage 1's evaluation pairs (seed + <see cref="Stage1Recipe.EvalSeedOffset"/>).</summary>
+    public static FlowBatch HeldOut(DistillFlowStudentConfig config) =>
+        new SyntheticFlowGenerator(config.Data.Synthetic, config.Run.Seed + Stage1Recipe.EvalSeedOffset).GenerateBatch(0, config.Data.EvalPairs);
+
+    /// <summary>Student and teacher(s) on the held-out pairs.</summary>
+    public static DistillEvaluation Evaluate(DistillFlowStudentConfig config, IReadOnlyList<IFlowModel> teachers, IFlowModel student)
+    {
+        using var batch = HeldOut(config);
+        return new DistillEvaluation(FlowEvaluations.Of(student, batch), teachers.Select(t => FlowEvaluations.Of(t, batch)).ToList());
+    }
+}
+
+/// <summary>The student's and each teacher's held-out evaluation (same pairs).</summary>
+public sealed record DistillEvaluation(FlowEvaluation Student, IReadOnlyList<FlowEvaluation> Teachers);
