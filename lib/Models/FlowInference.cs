@@ -32,14 +32,25 @@ public static class FlowInference
     public static Tensor PredictForward(IFlowModel model, Tensor image1, Tensor image2, FitMode mode = FitMode.Pad) =>
         Fit(model, image1, image2, mode, (a, b) => (model.ForwardFlow(a, b), null)).flowFw;
 
-    static (Tensor flowFw, Tensor? flowBw) Fit(IFlowModel model, Tensor image1, Tensor image2, FitMode mode, Func<Tensor, Tensor, (Tensor, Tensor?)> run)
+    /// <summary>
+    /// Forward and backward flow for training on images of any size: replicate-padded right and bottom to the model's
+    /// multiple, run in the model's current mode with gradients, and cropped back (<see cref="FitMode.Pad"/>).
+    /// </summary>
+    public static (Tensor flowFw, Tensor flowBw) ForwardBothPadded(IFlowModel model, Tensor image1, Tensor image2)
+    {
+        var (fw, bw) = Fit(model, image1, image2, FitMode.Pad, (a, b) => model.ForwardBoth(a, b), inference: false);
+        return (fw, bw!);
+    }
+
+    static (Tensor flowFw, Tensor? flowBw) Fit(IFlowModel model, Tensor image1, Tensor image2, FitMode mode, Func<Tensor, Tensor, (Tensor, Tensor?)> run,
+        bool inference = true)
     {
         if (image1.dim() == 3) { image1 = image1.unsqueeze(0); image2 = image2.unsqueeze(0); }
         long h = image1.size(2), w = image1.size(3);
         int m = model.SizeMultiple;
         using var scope = torch.NewDisposeScope();
-        using var noGrad = torch.no_grad();
-        model.SetEval();
+        using var noGrad = inference ? torch.no_grad() : null;
+        if (inference) model.SetEval();
         Tensor fw;
         Tensor? bw;
         if (mode == FitMode.Pad)

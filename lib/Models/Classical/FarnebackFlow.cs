@@ -21,7 +21,7 @@ public sealed class FarnebackFlow : IFlowModel
     public int PolyN { get; init; } = 5;
     public double PolySigma { get; init; } = 1.2;
 
-    readonly nn.Module _module = new Empty();
+    readonly nn.Module _module = new NoWeights();
 
     public string Kind => "Farneback";
     public int SizeMultiple => 1;
@@ -66,9 +66,10 @@ public sealed class FarnebackFlow : IFlowModel
     }
 
     public void Dispose() => _module.Dispose();
+}
 
-    sealed class Empty : nn.Module
-    {
-        public Empty() : base("classical") { }
-    }
+/// <summary>The module of a method without weights (a classical method behind <see cref="IFlowModel"/>).</summary>
+sealed class NoWeights : nn.Module
+{
+    public NoWeights() : base("classical") { }
 }

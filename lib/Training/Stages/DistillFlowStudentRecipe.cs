@@ -101,6 +101,26 @@ public sealed class DistillFlowStudentRecipe : Recipe<DistillFlowStudentConfig>
         };
     }
 
+    /// <summary>
+    /// The teacher file <paramref name="teacherPath"/> when it exists; otherwise a stage-1 teacher trained here under
+    /// <paramref name="preset"/> into <paramref name="fallbackDir"/>/stage1-teacher (notebook 01 and <c>./kit train stage1</c>
+    /// make the real one; this lets notebooks 02 and 03 run on their own). Says which on <paramref name="log"/>.
+    /// </summary>
+    public static string TeacherOrTrain(string teacherPath, Preset preset, long seed, string fallbackDir, TextWriter? log = null)
+    {
+        log ??= Console.Out;
+        if (File.Exists(teacherPath))
+        {
+            log.WriteLine($"teacher: {teacherPath}");
+            return teacherPath;
+        }
+        var dir = Path.Combine(fallbackDir, "stage1-teacher");
+        log.WriteLine($"no teacher at {teacherPath} (notebook 01 writes it): training a stage-1 teacher under {preset.ToString().ToLowerInvariant()} into {dir}");
+        var stage1 = new Stage1Recipe();
+        using (stage1.Train(stage1.ForPreset(preset, seed), new RunOptions { OutDir = dir, Resume = true, Progress = log })) { }
+        return Path.Combine(dir, "teacher.safetensors");
+    }
+
     /// <summary>The student: the teacher's architecture, from the teacher's weights (default), from
     /// <see cref="RunSettings.Init"/>, or drawn from the run seed.</summary>
     public static IFlowModel CreateStudent(DistillFlowStudentConfig config, IFlowModel teacher)
@@ -126,7 +146,7 @@ public sealed class DistillFlowStudentRecipe : Recipe<DistillFlowStudentConfig>
         var bws = new List<(Tensor, Tensor)>();
         foreach (var t in teachers)
         {
-            var (fw, bw) = t.ForwardBoth(batch.Image1, batch.Image2);
+            var (fw, bw) = FlowInference.Predict(t, batch.Image1, batch.Image2);
             fws.Add((fw, Distillation.Confidence(fw, bw, kind, Distillation.TeacherSigma)));
             bws.Add((bw, Distillation.Confidence(bw, fw, kind, Distillation.TeacherSigma)));
         }
@@ -153,7 +173,7 @@ public sealed class DistillFlowStudentRecipe : Recipe<DistillFlowStudentConfig>
             var rng = SampleRandom.For(config.Run.Seed, ChallengeStream, step);
             var clean = geometry.Apply(taught, rng);
             var input = corruption.Apply(clean, rng);
-            var (fw, bw) = student.ForwardBoth(input.Image1, input.Image2);
+            var (fw, bw) = FlowInference.ForwardBothPadded(student, input.Image1, input.Image2);   // a crop need not be a multiple of the network's
             Tensor occFw, occBw;
             using (torch.no_grad()) (occFw, occBw) = ForwardBackward.Occlusion(fw, bw);
             var (phase, _) = LossPhases.At(config.Phases, step);
