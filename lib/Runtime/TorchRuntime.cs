@@ -41,6 +41,11 @@ public static class TorchRuntime
         System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (_, requested) => AlreadyLoaded(requested.Name);
         NativeLibrary.SetDllImportResolver(typeof(TorchRuntime).Assembly, ResolveKitNative);
         PreloadNatives();
+        // The image codecs first: OpenCvSharp's runtime (SLIC, classical flow) exports its own bundled libpng and
+        // libjpeg under the system libraries' symbol versions. Whichever library brings the system libpng16 in first
+        // decides where libpng's internal calls bind; if OpenCV does, libpng's png_malloc/png_free resolve into
+        // OpenCV's copy and the kit's PNG encoder corrupts the heap ("double free or corruption", seen in notebook 03).
+        ResolveKitNative("dkimage", typeof(TorchRuntime).Assembly, null);
     }
 
     /// <summary>The kit's own native libraries (libdkimage.so) are found beside Lib.dll, then on the loader's path.</summary>
