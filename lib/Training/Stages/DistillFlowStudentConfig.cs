@@ -66,7 +66,7 @@ public sealed record DistillFlowStudentConfig : IRecipeConfig
     public DistillData Data { get; init; } = new();
     public TeacherSettings Teacher { get; init; } = new();
     public ChallengeSettings Challenge { get; init; } = new();
-    public IReadOnlyList<LossPhase> Phases { get; init; } = DistillFlowStudentRecipe.DistillPhases(2000);
+    public IReadOnlyList<LossPhase> Phases { get; init; } = DistillFlowStudentRecipe.DistillPhases(3000);
     public OptimConfig Optim { get; init; } = new();
     public LoopSettings Loop { get; init; } = new();
 

@@ -60,8 +60,8 @@ public sealed class DistillFlowStudentRecipe : Recipe<DistillFlowStudentConfig>
             {
                 Data = new DistillData { Synthetic = SyntheticFlowConfig.Mini, BatchSize = 4, EvalPairs = 32 },
                 Challenge = new ChallengeSettings { CropHeight = 48, CropWidth = 80 },
-                Phases = DistillPhases(2000),
-                Optim = optim with { LearningRate = 2e-4, Schedule = ScheduleKind.MultiStep, Milestones = [1500], Gamma = 0.5, ClipNorm = 10 },
+                Phases = DistillPhases(3000),
+                Optim = optim with { LearningRate = 2e-4, Schedule = ScheduleKind.MultiStep, Milestones = [2250], Gamma = 0.5, ClipNorm = 10 },
                 Loop = new LoopSettings { CheckpointEvery = 250, LogEvery = 25 },
             },
             Preset.Paper => new DistillFlowStudentConfig
