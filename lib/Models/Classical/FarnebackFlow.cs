@@ -39,8 +39,10 @@ public sealed class FarnebackFlow : IFlowModel
         var plane = new float[2 * h * w];
         for (int k = 0; k < b; k++)
         {
-            using var g1 = Grey(image1[k]);
-            using var g2 = Grey(image2[k]);
+            using var frame1 = image1[k];
+            using var frame2 = image2[k];
+            using var g1 = Grey(frame1);
+            using var g2 = Grey(frame2);
             using var flow = new Mat();
             Cv2.CalcOpticalFlowFarneback(g1, g2, flow, PyramidScale, Levels, WindowSize, Iterations, PolyN, PolySigma, OpticalFlowFlags.None);
             using var continuous = flow.Clone();

@@ -13,8 +13,8 @@ namespace DistillKit.Models.Classical;
 /// Energy Σ |∇u₁| + |∇u₂| + λ|I₁(x + u) − I₀(x)| minimised coarse to fine (scale factor <see cref="Zoom"/>) with
 /// <see cref="Warps"/> linearisations per scale, each solved by alternating the thresholding step and
 /// <see cref="Iterations"/> projections of the dual variables. Frames: grey 0.299 R + 0.587 G + 0.114 B, ×255, Gaussian
-/// σ 0.8. Defaults are OpenCV's (τ 0.25, λ 0.15, θ 0.3, 5 scales, 5 warps) with a fixed inner iteration count and no
-/// median filtering. Output: the kit's flow conventions (u then v, pixels; forward maps frame 1 to frame 2).
+/// σ 0.8. Defaults are OpenCV's (τ 0.25, λ 0.15, θ 0.3, 5 scales with step 0.8, 5 warps, 10 outer × 30 inner
+/// iterations with a 5×5 median filter of the flow before each outer one), with fixed iteration counts (no ε stop). Output: the kit's flow conventions (u then v, pixels; forward maps frame 1 to frame 2).
 /// </summary>
 public sealed class TvL1Flow : IFlowModel
 {
@@ -22,9 +22,14 @@ public sealed class TvL1Flow : IFlowModel
     public double Lambda { get; init; } = 0.15;
     public double Theta { get; init; } = 0.3;
     public int Scales { get; init; } = 5;
-    public double Zoom { get; init; } = 0.5;
+    public double Zoom { get; init; } = 0.8;
     public int Warps { get; init; } = 5;
+    /// <summary>Inner iterations between two median filterings of the flow.</summary>
     public int Iterations { get; init; } = 30;
+    /// <summary>Outer iterations per warp; each starts with a median filter of the flow (<see cref="MedianSize"/>).</summary>
+    public int OuterIterations { get; init; } = 10;
+    /// <summary>Median filter window of the outer iterations (1 = off).</summary>
+    public int MedianSize { get; init; } = 5;
 
     readonly nn.Module _module = new NoWeights();
 
@@ -63,48 +68,82 @@ public sealed class TvL1Flow : IFlowModel
             if (nh < 8 || nw < 8) break;
             sizes.Add((nh, nw));
         }
+        // the iterations allocate thousands of temporaries: each step runs in its own dispose scope, and the state
+        // (u, the duals) is held outside every scope and disposed by hand as it is replaced
         Tensor? u = null;
         for (int s = sizes.Count - 1; s >= 0; s--)
         {
+            using var level = torch.NewDisposeScope();
             var (sh, sw) = sizes[s];
             var a = s == 0 ? i0 : interpolate(i0, size: [sh, sw], mode: InterpolationMode.Bilinear, align_corners: true);
             var b = s == 0 ? i1 : interpolate(i1, size: [sh, sw], mode: InterpolationMode.Bilinear, align_corners: true);
-            u = u is null ? torch.zeros(i0.size(0), 2, sh, sw, device: i0.device) : FlowResize.Resize(u, sh, sw, FlowScaling.CornerAligned);
-            u = SolveScale(a, b, u);
+            var start = u is null ? torch.zeros(i0.size(0), 2, sh, sw, device: i0.device) : FlowResize.Resize(u, sh, sw, FlowScaling.CornerAligned);
+            var next = SolveScale(a, b, start);
+            u?.Dispose();
+            u = next;
         }
-        return u!.MoveToOuterDisposeScope();
+        var result = u!.clone();
+        u.Dispose();
+        return result.MoveToOuterDisposeScope();
     }
 
-    Tensor SolveScale(Tensor i0, Tensor i1, Tensor u)
+    /// <summary>One pyramid level; returns u held outside every dispose scope (the caller disposes it).</summary>
+    Tensor SolveScale(Tensor i0, Tensor i1, Tensor start)
     {
         long b = i0.size(0), h = i0.size(2), w = i0.size(3);
-        var p1 = torch.zeros(b, 2, h, w, device: i0.device);   // dual variable of u₁ (x, y components)
-        var p2 = torch.zeros(b, 2, h, w, device: i0.device);   // dual variable of u₂
+        var u = start.clone().DetachFromDisposeScope();
+        var p1 = torch.zeros(b, 2, h, w, device: i0.device).DetachFromDisposeScope();   // dual variable of u₁ (x, y components)
+        var p2 = torch.zeros(b, 2, h, w, device: i0.device).DetachFromDisposeScope();   // dual variable of u₂
+        using var levelScope = torch.NewDisposeScope();
         var grad1 = CentralGradient(i1);
-        double lt = Lambda * Theta;
+        double lt = Lambda * Theta, t = Tau / Theta;
         for (int warp = 0; warp < Warps; warp++)
         {
-            var u0 = u;
+            using var warpScope = torch.NewDisposeScope();
+            var u0 = u.alias();
             var i1w = Warping.Warped(i1, u0, WarpPadding.Border);
             var g = Warping.Warped(grad1, u0, WarpPadding.Border);          // ∇I₁ at x + u₀
             var gradSq = g.square().sum(1, keepdim: true).clamp_min(1e-8);
             var rhoC = i1w - (g * u0).sum(1, keepdim: true) - i0;          // ρ(u) = ρ_c + ∇I₁·u
-            for (int it = 0; it < Iterations; it++)
+            for (int it = 0; it < Iterations * OuterIterations; it++)
             {
+                if (MedianSize > 1 && it % Iterations == 0)
+                {
+                    using var m = torch.NewDisposeScope();
+                    var filtered = Median(u, MedianSize).DetachFromDisposeScope();
+                    u.Dispose();
+                    u = filtered;
+                }
+                using var step = torch.NewDisposeScope();
                 var rho = rhoC + (g * u).sum(1, keepdim: true);
-                // thresholding step: v = u + step, three cases of ρ against λθ|∇I₁|²
-                var step = torch.where(rho.lt(-lt * gradSq), g * lt,
-                           torch.where(rho.gt(lt * gradSq), g * -lt, -rho * g / gradSq));
-                var v = u + step;
-                u = v + Theta * torch.cat([Divergence(p1), Divergence(p2)], 1);
-                var du1 = ForwardGradient(u.narrow(1, 0, 1));
-                var du2 = ForwardGradient(u.narrow(1, 1, 1));
-                double t = Tau / Theta;
-                p1 = (p1 + du1 * t) / (1 + du1.square().sum(1, keepdim: true).sqrt() * t);
-                p2 = (p2 + du2 * t) / (1 + du2.square().sum(1, keepdim: true).sqrt() * t);
+                // thresholding step: v = u + δ, three cases of ρ against λθ|∇I₁|²
+                var delta = torch.where(rho.lt(-lt * gradSq), g * lt,
+                            torch.where(rho.gt(lt * gradSq), g * -lt, -rho * g / gradSq));
+                var nu = u + delta + Theta * torch.cat([Divergence(p1), Divergence(p2)], 1);
+                var du1 = ForwardGradient(nu.narrow(1, 0, 1));
+                var du2 = ForwardGradient(nu.narrow(1, 1, 1));
+                var np1 = (p1 + du1 * t) / (1 + du1.square().sum(1, keepdim: true).sqrt() * t);
+                var np2 = (p2 + du2 * t) / (1 + du2.square().sum(1, keepdim: true).sqrt() * t);
+                u.Dispose(); p1.Dispose(); p2.Dispose();
+                u = nu.DetachFromDisposeScope();
+                p1 = np1.DetachFromDisposeScope();
+                p2 = np2.DetachFromDisposeScope();
             }
         }
+        p1.Dispose();
+        p2.Dispose();
         return u;
+    }
+
+    /// <summary>k×k median of each channel of [B,C,H,W] (reflect padding).</summary>
+    static Tensor Median(Tensor x, int k)
+    {
+        long b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+        int r = k / 2;
+        var padded = pad(x, [r, r, r, r], PaddingModes.Reflect);
+        var patches = padded.unfold(2, k, 1).unfold(3, k, 1);               // [B,C,H,W,k,k]
+        var (sorted, _) = patches.reshape(b, c, h, w, k * k).sort(-1);
+        return sorted.select(-1, k * k / 2);
     }
 
     static Tensor Grey(Tensor rgb)
