@@ -12,7 +12,7 @@ namespace DistillKit.Cli;
 /// <c>./kit bench transforms</c>: what the challenging transformations cost. SLIC (OpenCV ximgproc, ~200 segments) on one
 /// frame at the <c>mini</c> size and at 384×512; the student's transformation pipeline (<c>mini</c> preset: crop,
 /// superpixel noise) in pairs per second; and, measured in the same run, the pairs per second a <c>mini</c> student
-/// step consumes (PWC-Net mini, both directions, forward and backward on the cropped batch). Medians of repeated runs.
+/// step consumes (PWC-Net mini, both directions, forward and backward on the cropped batch, padded to the network's multiple as in training). Medians of repeated runs.
 /// </summary>
 static class TransformsBench
 {
@@ -40,7 +40,7 @@ static class TransformsBench
         {
             using var scope = torch.NewDisposeScope();
             model.zero_grad();
-            var (fw, bw) = model.ForwardBoth(cropped.Image1, cropped.Image2);
+            var (fw, bw) = DistillKit.Models.FlowInference.ForwardBothPadded(model, cropped.Image1, cropped.Image2);
             (fw.abs().mean() + bw.abs().mean()).backward();
         });
         double stepPairs = config.Data.BatchSize / (stepMs / 1000);
