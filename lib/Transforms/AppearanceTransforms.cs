@@ -61,7 +61,7 @@ public sealed record Photometric : IJointTransform
             var x = img * brightness;
             var grey = x.mean([1, 2, 3], keepdim: true);
             x = (x - grey) * contrast + grey;
-            var lum = (x.narrow(1, 0, 1) * 0.2989 + x.narrow(1, 1, 1) * 0.5870 + x.narrow(1, 2, 1) * 0.1140);
+            var lum = Losses.Grayscale.FromRgb(x);
             x = (x - lum) * saturation + lum;
             x = x.clamp(0, 1);
             if (gamma != 1) x = x.pow(gamma);

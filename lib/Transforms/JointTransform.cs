@@ -56,7 +56,7 @@ public sealed record TransformPipeline(IReadOnlyList<IJointTransform> Steps) : I
 /// <summary>Helpers shared by the transforms.</summary>
 static class JointFields
 {
-    /// <summary>A copy of the batch with Image2 replaced (other fields aliased).</summary>
+    /// <summary>A copy of the batch with both images replaced (every other field aliased).</summary>
     public static FlowBatch WithImages(FlowBatch b, Tensor image1, Tensor image2) =>
         new(image1, image2)
         {

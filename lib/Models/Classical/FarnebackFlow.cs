@@ -8,11 +8,11 @@ namespace DistillKit.Models.Classical;
 /// <summary>
 /// OpenCV's Farnebäck dense flow (polynomial expansion, Farnebäck 2003) behind the kit's <see cref="IFlowModel"/>, so a
 /// results table can show a classical method on the same pairs in the same run. Frames are converted to 8-bit grey
-/// (0.299 R + 0.587 G + 0.114 B); the output follows the kit's conventions (u then v, pixels; forward maps frame 1 to
+/// (<see cref="Losses.Grayscale"/>); the output follows the kit's conventions (u then v, pixels; forward maps frame 1 to
 /// frame 2). Parameters default to the values commonly passed to <c>calcOpticalFlowFarneback</c>: pyramid scale 0.5,
 /// 3 levels, window 15, 3 iterations, polynomial neighbourhood 5 with σ 1.2. CPU only; no weights, no gradient.
 /// </summary>
-public sealed class FarnebackFlow : IFlowModel
+public sealed class FarnebackFlow : ClassicalFlow
 {
     public double PyramidScale { get; init; } = 0.5;
     public int Levels { get; init; } = 3;
@@ -21,26 +21,17 @@ public sealed class FarnebackFlow : IFlowModel
     public int PolyN { get; init; } = 5;
     public double PolySigma { get; init; } = 1.2;
 
-    readonly nn.Module _module = new NoWeights();
+    public override string Kind => "Farneback";
 
-    public string Kind => "Farneback";
-    public int SizeMultiple => 1;
-    public nn.Module AsModule => _module;
-    public void SetEval() { }
-
-    public (Tensor flowFw, Tensor flowBw) ForwardBoth(Tensor image1, Tensor image2) => (ForwardFlow(image1, image2), ForwardFlow(image2, image1));
-
-    public Tensor ForwardFlow(Tensor image1, Tensor image2)
+    protected override Tensor Estimate(Tensor image1, Tensor image2)
     {
-        if (image1.dim() != 4 || image1.size(1) != 3 || !image1.shape.SequenceEqual(image2.shape))
-            throw new ArgumentException($"FarnebackFlow: expected two RGB batches [B,3,H,W] of one size, got [{string.Join(",", image1.shape)}] and [{string.Join(",", image2.shape)}]");
         long b = image1.size(0), h = image1.size(2), w = image1.size(3);
         var result = new float[b * 2 * h * w];
         var plane = new float[2 * h * w];
         for (int k = 0; k < b; k++)
         {
-            using var frame1 = image1[k];
-            using var frame2 = image2[k];
+            using var frame1 = image1.narrow(0, k, 1);
+            using var frame2 = image2.narrow(0, k, 1);
             using var g1 = Grey(frame1);
             using var g2 = Grey(frame2);
             using var flow = new Mat();
@@ -57,21 +48,13 @@ public sealed class FarnebackFlow : IFlowModel
         return torch.tensor(result, [b, 2, h, w]).to(image1.device);
     }
 
-    /// <summary>An RGB image [3,H,W] in [0,1] as an 8-bit grey OpenCV matrix.</summary>
-    internal static Mat Grey(Tensor rgb)
+    /// <summary>One RGB image [1,3,H,W] in [0,1] as an 8-bit grey OpenCV matrix.</summary>
+    static Mat Grey(Tensor rgb)
     {
         Transforms.NativeOpenCv.EnsureResolvable();
         using var scope = torch.NewDisposeScope();
-        var grey = (rgb.narrow(0, 0, 1) * 0.299 + rgb.narrow(0, 1, 1) * 0.587 + rgb.narrow(0, 2, 1) * 0.114).clamp(0, 1);
+        var grey = Losses.Grayscale.FromRgb(rgb).clamp(0, 1);
         var bytes = (grey * 255).round().to_type(ScalarType.Byte).contiguous().cpu().data<byte>().ToArray();
-        return Mat.FromPixelData((int)rgb.size(1), (int)rgb.size(2), MatType.CV_8UC1, bytes);
+        return Mat.FromPixelData((int)rgb.size(2), (int)rgb.size(3), MatType.CV_8UC1, bytes);
     }
-
-    public void Dispose() => _module.Dispose();
-}
-
-/// <summary>The module of a method without weights (a classical method behind <see cref="IFlowModel"/>).</summary>
-sealed class NoWeights : nn.Module
-{
-    public NoWeights() : base("classical") { }
 }

@@ -12,11 +12,11 @@ namespace DistillKit.Models.Classical;
 /// has its own because OpenCvSharp's runtime does not ship a working TV-L1 (its superres DualTVL1 entry crashes here).
 /// Energy Σ |∇u₁| + |∇u₂| + λ|I₁(x + u) − I₀(x)| minimised coarse to fine (scale factor <see cref="Zoom"/>) with
 /// <see cref="Warps"/> linearisations per scale, each solved by alternating the thresholding step and
-/// <see cref="Iterations"/> projections of the dual variables. Frames: grey 0.299 R + 0.587 G + 0.114 B, ×255, Gaussian
+/// <see cref="Iterations"/> projections of the dual variables. Frames: grey (<see cref="Losses.Grayscale"/>) ×255, Gaussian
 /// σ 0.8. Defaults are OpenCV's (τ 0.25, λ 0.15, θ 0.3, 5 scales with step 0.8, 5 warps, 10 outer × 30 inner
 /// iterations with a 5×5 median filter of the flow before each outer one), with fixed iteration counts (no ε stop). Output: the kit's flow conventions (u then v, pixels; forward maps frame 1 to frame 2).
 /// </summary>
-public sealed class TvL1Flow : IFlowModel
+public sealed class TvL1Flow : ClassicalFlow
 {
     public double Tau { get; init; } = 0.25;
     public double Lambda { get; init; } = 0.15;
@@ -31,14 +31,9 @@ public sealed class TvL1Flow : IFlowModel
     /// <summary>Median filter window of the outer iterations (1 = off).</summary>
     public int MedianSize { get; init; } = 5;
 
-    readonly nn.Module _module = new NoWeights();
+    public override string Kind => "TvL1";
 
-    public string Kind => "TvL1";
-    public int SizeMultiple => 1;
-    public nn.Module AsModule => _module;
-    public void SetEval() { }
-
-    public (Tensor flowFw, Tensor flowBw) ForwardBoth(Tensor image1, Tensor image2)
+    public override (Tensor flowFw, Tensor flowBw) ForwardBoth(Tensor image1, Tensor image2)
     {
         using var scope = torch.NewDisposeScope();
         // both directions in one batched solve
@@ -50,10 +45,8 @@ public sealed class TvL1Flow : IFlowModel
         return (fw, bw);
     }
 
-    public Tensor ForwardFlow(Tensor image1, Tensor image2)
+    protected override Tensor Estimate(Tensor image1, Tensor image2)
     {
-        if (image1.dim() != 4 || image1.size(1) != 3 || !image1.shape.SequenceEqual(image2.shape))
-            throw new ArgumentException($"TvL1Flow: expected two RGB batches [B,3,H,W] of one size, got [{string.Join(",", image1.shape)}] and [{string.Join(",", image2.shape)}]");
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var i0 = Grey(image1);
@@ -148,8 +141,7 @@ public sealed class TvL1Flow : IFlowModel
 
     static Tensor Grey(Tensor rgb)
     {
-        var grey = (rgb.narrow(1, 0, 1) * 0.299 + rgb.narrow(1, 1, 1) * 0.587 + rgb.narrow(1, 2, 1) * 0.114) * 255;
-        return Photometric.GaussianBlur(grey, 0.8);
+        return Photometric.GaussianBlur(Losses.Grayscale.FromRgb(rgb) * 255, 0.8);
     }
 
     /// <summary>Central differences of [B,1,H,W] (one-sided at the border) → [B,2,H,W] (∂x, ∂y).</summary>
@@ -183,6 +175,4 @@ public sealed class TvL1Flow : IFlowModel
         var divy = pyIn - pad(pyIn.narrow(2, 0, h - 1), [0, 0, 1, 0]);
         return divx + divy;
     }
-
-    public void Dispose() => _module.Dispose();
 }
