@@ -116,6 +116,18 @@ def l1_loss(im1, im2w, m):
     return ((im1 - im2w).abs() * m).mean() / m.mean()
 
 
+def census_distance(im1, im2w, r=3):
+    """MDFlow's reliability check: soft Hamming distance summed over the 7x7 window, [B,1,H,W]."""
+    t1, t2 = soft_census(im1, r), soft_census(im2w, r)
+    sq = (t1 - t2) ** 2
+    return (sq / (0.1 + sq)).sum(1, keepdim=True)
+
+
+def supervision(f, target, m, eps=0.0, q=1.0):
+    """ARFlow's augmentation-regularisation form: mean((|f - target| + eps)^q * m) / (mean(m) + 1e-7)."""
+    return (((f - target).abs() + eps) ** q * m).mean() / (m.mean() + 1e-7)
+
+
 def grad_xy(t):
     return t[:, :, :, 1:] - t[:, :, :, :-1], t[:, :, 1:, :] - t[:, :, :-1, :]
 
@@ -156,10 +168,14 @@ def main():
     flow_bw = -flow + 0.6 * torch.randn(B, 2, H, W)
     target = torch.rand(B, 2, H, W) * 6 - 3
     mask = (torch.rand(B, 1, H, W) > 0.3).float()
-    inputs = dict(image1=image1, image2=image2, flow=flow, flow_bw=flow_bw, target=target, mask=mask)
+    # image 2 is image 1 moved by (u, v) = (-1, +1) (plus noise): flows near it for the reliable-match mask
+    flow_near = torch.tensor([-1.0, 1.0]).view(1, 2, 1, 1) + 0.3 * torch.randn(B, 2, H, W)
+    flow_near_bw = -torch.tensor([-1.0, 1.0]).view(1, 2, 1, 1) + 0.3 * torch.randn(B, 2, H, W)
+    inputs = dict(image1=image1, image2=image2, flow=flow, flow_bw=flow_bw, target=target, mask=mask,
+                  flow_near=flow_near, flow_near_bw=flow_near_bw)
     for k, v in inputs.items():
         out["in_" + k] = v
-    image1, image2, flow, flow_bw, target, mask = (v.double() for v in inputs.values())
+    image1, image2, flow, flow_bw, target, mask, flow_near, flow_near_bw = (v.double() for v in inputs.values())
     torch.set_default_dtype(torch.float64)
 
     warped, inside = warp(image2, flow)
@@ -189,6 +205,15 @@ def main():
     with_grad("smooth1", lambda f: smooth1(f, image1, 10.0))
     with_grad("smooth2", lambda f: smooth2(f, image1, 10.0))
     with_grad("smooth1_a150", lambda f: smooth1(f, image1, 150.0))
+    with_grad("sup", lambda f: supervision(f, target, mask))
+    with_grad("sup_eps_q", lambda f: supervision(f, target, mask, 0.01, 0.4))
+
+    # MDFlow's reliable mask [D(I1, warp(I2, w)) <= tau] * noc with noc = 1 - the forward-backward occlusion
+    distance = census_distance(image1, warp(image2, flow_near)[0])
+    out["census_distance"] = distance
+    noc = 1 - fb_occlusion(flow_near, flow_near_bw)
+    for tau in (6, 14):
+        out[f"reliable_tau{tau}"] = (distance <= tau).to(distance.dtype) * noc
 
     index, offset, chunks = {}, 0, []
     for name, t in out.items():
