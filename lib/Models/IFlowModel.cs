@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DistillKit.Models.FastFlow;
 using DistillKit.Models.Pwc;
 using DistillKit.Weights;
 using TorchSharp;
@@ -50,7 +51,9 @@ public static class FlowModels
         {
             nameof(PwcNet) => new PwcNet(modelSection.Deserialize<PwcNetConfig>(Training.Json.Options)
                                          ?? throw new InvalidDataException($"{source}: empty PwcNet config")),
-            _ => throw new InvalidDataException($"{source}: unknown model kind '{kind}' (this kit has: {nameof(PwcNet)})"),
+            nameof(FastFlowNet) => new FastFlowNet(modelSection.Deserialize<FastFlowNetConfig>(Training.Json.Options)
+                                                   ?? throw new InvalidDataException($"{source}: empty FastFlowNet config")),
+            _ => throw new InvalidDataException($"{source}: unknown model kind '{kind}' (this kit has: {nameof(PwcNet)}, {nameof(FastFlowNet)})"),
         };
     }
 

@@ -36,4 +36,32 @@ public static class SeededInit
         }
         return module;
     }
+
+    /// <summary>
+    /// Redraws every Conv2d and ConvTranspose2d of <paramref name="module"/> from <paramref name="seed"/>, in the order
+    /// of <c>named_modules()</c>: weights Kaiming-normal (PyTorch's <c>kaiming_normal_</c>: std = gain / √fan_in,
+    /// gain = √(2 / (1 + a²)), fan_in = weight.size(1) × kernel area, which for a transposed conv is its
+    /// out_channels / groups × kernel area, as PyTorch computes it), biases zero. Other parameters are left as they are.
+    /// </summary>
+    public static T KaimingNormal<T>(T module, long seed, double a = 0) where T : nn.Module
+    {
+        using var generator = new Generator(unchecked((ulong)seed));
+        using var noGrad = no_grad();
+        double gain = Math.Sqrt(2.0 / (1 + a * a));
+        foreach (var (_, m) in module.named_modules())
+        {
+            var (weight, bias) = m switch
+            {
+                Conv2d c => (c.weight, c.bias),
+                ConvTranspose2d t => (t.weight, t.bias),
+                _ => ((Parameter?)null, (Parameter?)null),
+            };
+            if (weight is null) continue;
+            long fanIn = weight.size(1);
+            for (int d = 2; d < weight.dim(); d++) fanIn *= weight.size(d);
+            weight.normal_(0, gain / Math.Sqrt(fanIn), generator);
+            bias?.zero_();
+        }
+        return module;
+    }
 }
