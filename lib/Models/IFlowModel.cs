@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DistillKit.Models.Pwc;
+using DistillKit.Models.Raft;
 using DistillKit.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -50,7 +51,9 @@ public static class FlowModels
         {
             nameof(PwcNet) => new PwcNet(modelSection.Deserialize<PwcNetConfig>(Training.Json.Options)
                                          ?? throw new InvalidDataException($"{source}: empty PwcNet config")),
-            _ => throw new InvalidDataException($"{source}: unknown model kind '{kind}' (this kit has: {nameof(PwcNet)})"),
+            nameof(Raft.Raft) => new Raft.Raft(modelSection.Deserialize<RaftConfig>(Training.Json.Options)
+                                               ?? throw new InvalidDataException($"{source}: empty Raft config")),
+            _ => throw new InvalidDataException($"{source}: unknown model kind '{kind}' (this kit has: {nameof(PwcNet)}, {nameof(Raft.Raft)})"),
         };
     }
 
