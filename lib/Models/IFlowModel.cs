@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DistillKit.Models.FastFlow;
 using DistillKit.Models.Pwc;
+using DistillKit.Models.Raft;
 using DistillKit.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -53,7 +54,9 @@ public static class FlowModels
                                          ?? throw new InvalidDataException($"{source}: empty PwcNet config")),
             nameof(FastFlowNet) => new FastFlowNet(modelSection.Deserialize<FastFlowNetConfig>(Training.Json.Options)
                                                    ?? throw new InvalidDataException($"{source}: empty FastFlowNet config")),
-            _ => throw new InvalidDataException($"{source}: unknown model kind '{kind}' (this kit has: {nameof(PwcNet)}, {nameof(FastFlowNet)})"),
+            nameof(Raft.Raft) => new Raft.Raft(modelSection.Deserialize<RaftConfig>(Training.Json.Options)
+                                               ?? throw new InvalidDataException($"{source}: empty Raft config")),
+            _ => throw new InvalidDataException($"{source}: unknown model kind '{kind}' (this kit has: {nameof(PwcNet)}, {nameof(FastFlowNet)}, {nameof(Raft.Raft)})"),
         };
     }
 
