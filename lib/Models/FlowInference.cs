@@ -42,6 +42,27 @@ public static class FlowInference
         return (fw, bw!);
     }
 
+    /// <summary>The forward flow for training on images of any size (as <see cref="ForwardBothPadded"/>, half the work).</summary>
+    public static Tensor ForwardPadded(IFlowModel model, Tensor image1, Tensor image2) =>
+        Fit(model, image1, image2, FitMode.Pad, (a, b) => (model.ForwardFlow(a, b), null), inference: false).flowFw;
+
+    /// <summary>
+    /// A sequence of forward flows (e.g. RAFT's per-iteration predictions) for training on images of any size: the pair
+    /// replicate-padded right and bottom to <paramref name="multiple"/>, <paramref name="run"/> called with gradients,
+    /// every flow cropped back to [B,2,H,W].
+    /// </summary>
+    public static IReadOnlyList<Tensor> SequencePadded(Tensor image1, Tensor image2, int multiple, Func<Tensor, Tensor, IReadOnlyList<Tensor>> run)
+    {
+        long h = image1.size(2), w = image1.size(3);
+        long ph = (multiple - h % multiple) % multiple, pw = (multiple - w % multiple) % multiple;
+        if (ph + pw == 0) return run(image1, image2);
+        using var scope = torch.NewDisposeScope();
+        var flows = run(pad(image1, [0, pw, 0, ph], PaddingModes.Replicate), pad(image2, [0, pw, 0, ph], PaddingModes.Replicate))
+            .Select(f => f.narrow(2, 0, h).narrow(3, 0, w)).ToArray();
+        scope.MoveToOuter(flows);
+        return flows;
+    }
+
     static (Tensor flowFw, Tensor? flowBw) Fit(IFlowModel model, Tensor image1, Tensor image2, FitMode mode, Func<Tensor, Tensor, (Tensor, Tensor?)> run,
         bool inference = true)
     {

@@ -80,12 +80,22 @@ public static class FlowModels
         return model;
     }
 
-    /// <summary>The run config of a weight file: its checkpoint metadata, else <c>config.json</c> beside it.</summary>
+    /// <summary>
+    /// The file beside an output that names its own architecture (<c>NAME.model.json</c> for <c>NAME.safetensors</c>): a
+    /// recipe whose run trains or uses several networks (MDFlow: teacher and student) writes there the run config with
+    /// its <c>Model</c> section set to that output's network.
+    /// </summary>
+    public static string ModelConfigPath(string weightsPath) => Path.ChangeExtension(weightsPath, ".model.json");
+
+    /// <summary>The run config of a weight file: <see cref="ModelConfigPath"/> when present, else its checkpoint
+    /// metadata, else <c>config.json</c> beside it.</summary>
     public static JsonNode ReadRunConfig(string path)
     {
         var beside = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "config.json");
         string json;
-        if (File.Exists(Training.Checkpoint.MetadataPath(path)) || path.EndsWith(".safetensors") && Weights.SafetensorsHeader.HasMetadata(path))
+        if (File.Exists(ModelConfigPath(path)))
+            json = File.ReadAllText(ModelConfigPath(path));
+        else if (File.Exists(Training.Checkpoint.MetadataPath(path)) || path.EndsWith(".safetensors") && Weights.SafetensorsHeader.HasMetadata(path))
             json = Training.Checkpoint.ReadMetadata(path).GetValueOrDefault("config") ?? throw new InvalidDataException($"{path}: no config in its metadata");
         else if (File.Exists(beside)) json = File.ReadAllText(beside);
         else throw new InvalidDataException($"{path}: no run config beside it ({beside}) nor in checkpoint metadata; the architecture is unknown");

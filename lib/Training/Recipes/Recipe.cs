@@ -51,7 +51,16 @@ public abstract class Recipe<TConfig> : IRecipe where TConfig : class, IRecipeCo
         var result = trainer.Run(options.Resume);
         var evaluation = setup.Evaluate();
         foreach (var (part, file) in setup.Outputs)
-            WeightFiles.Save(setup.Parts.First(p => p.Name == part).Module, Path.Combine(options.OutDir, file));
+        {
+            var path = Path.Combine(options.OutDir, file);
+            WeightFiles.Save(setup.Parts.First(p => p.Name == part).Module, path);
+            if (setup.OutputModels.TryGetValue(part, out var model))
+            {
+                var runConfig = System.Text.Json.Nodes.JsonNode.Parse(configJson)!.AsObject();
+                runConfig["Model"] = JsonSerializer.SerializeToNode(model, model.GetType(), Json.Options);
+                File.WriteAllText(Models.FlowModels.ModelConfigPath(path), runConfig.ToJsonString(Json.Options));
+            }
+        }
         RunRecord.Write(Path.Combine(options.OutDir, "run.json"), Name, config.Run.Seed, config.Run.Preset.ToString().ToLowerInvariant(),
             configJson, started, result, evaluation);
         return new RecipeRun(Name, options.OutDir, setup.Parts.ToDictionary(p => p.Name, p => p.Module), result, evaluation);

@@ -9,6 +9,9 @@ public static class RecipeRegistry
     {
         Register(new Stages.Stage1Recipe());
         Register(new Stages.DistillFlowStudentRecipe());
+        Register(new Stages.MdFlowTeacherInitRecipe());
+        Register(new Stages.MdFlowForwardRecipe());
+        Register(new Stages.MdFlowBackwardRecipe());
     }
 
     public static void Register(IRecipe recipe) => Recipes[recipe.Name] = recipe;

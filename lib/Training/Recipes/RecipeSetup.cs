@@ -20,4 +20,10 @@ public sealed class RecipeSetup
 
     /// <summary>Weight files written at the end: part name → file name in the run folder (e.g. model → teacher.safetensors).</summary>
     public IReadOnlyDictionary<string, string> Outputs { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// For outputs whose architecture is not the config's <c>Model</c> section: part name → that network's config,
+    /// written into <see cref="Models.FlowModels.ModelConfigPath"/> beside the output so <c>FlowModels.Load</c> rebuilds it.
+    /// </summary>
+    public IReadOnlyDictionary<string, object> OutputModels { get; init; } = new Dictionary<string, object>();
 }

@@ -1,0 +1,398 @@
+using DistillKit.Data;
+using DistillKit.Data.Synthetic;
+using DistillKit.Geometry;
+using DistillKit.Losses;
+using DistillKit.Metrics;
+using DistillKit.Models;
+using DistillKit.Models.FastFlow;
+using DistillKit.Models.Raft;
+using DistillKit.Training.Recipes;
+using DistillKit.Transforms;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DistillKit.Training.Stages;
+
+/// <summary>
+/// What MDFlow's three steps share (METHODS.md section 5): term names, presets, the batches, the augmentor applied to a
+/// pair and its target, the unsupervised terms of the teacher, and the held-out evaluation. Flows [B,2,H,W] in pixels
+/// (u, v; forward maps frame 1 to frame 2); masks [B,1,H,W] with 1 = the pixel counts.
+/// </summary>
+public static class MdFlow
+{
+    public const string Photometric = "photometric", Smooth = "smooth", Ar = "ar", Sup = "sup";
+
+    /// <summary>Stream keys of a step's draws (<see cref="SampleRandom.For"/>).</summary>
+    public const long AugmentStream = 17, AugmentorStream = 31;
+
+    /// <summary>Where each step writes under <c>runs/</c> by default, and its output file.</summary>
+    public static string RunDir(string recipe, Preset preset) => Path.Combine("runs", $"{recipe}-{preset.ToString().ToLowerInvariant()}");
+    public const string TeacherFile = "teacher.safetensors", StudentFile = "student.safetensors";
+
+    /// <summary>The preset settings every step shares; each step sets its phases, optimiser and inputs.</summary>
+    public static MdFlowConfig ForPreset(Preset preset, long seed) => preset switch
+    {
+        Preset.Smoke => new MdFlowConfig
+        {
+            Networks = new MdFlowNetworks { Teacher = FastFlowNetConfig.Smoke, Student = RaftConfig.Smoke },
+            Data = new MdFlowData { Synthetic = SyntheticFlowConfig.Smoke with { Height = 64, Width = 64 }, BatchSize = 2, EvalPairs = 4 },
+            Augmentor = new MdFlowAugmentor { CropHeight = 48, CropWidth = 48, Noise = new SuperpixelNoise { Segments = 50, MinFilled = 2, MaxFilled = 4 } },
+            Loop = new LoopSettings { CheckpointEvery = 3, LogEvery = 1 },
+            Run = new RunSettings { Preset = preset, Seed = seed },
+        },
+        Preset.Mini => new MdFlowConfig
+        {
+            Run = new RunSettings { Preset = preset, Seed = seed },
+            Loop = new LoopSettings { CheckpointEvery = 250, LogEvery = 25 },
+        },
+        Preset.Paper => new MdFlowConfig
+        {
+            Networks = new MdFlowNetworks { Teacher = FastFlowNetConfig.Paper, Student = RaftConfig.Paper },
+            Data = new MdFlowData { Synthetic = SyntheticFlowConfig.Paper with { Height = 384, Width = 512 }, BatchSize = 4, EvalPairs = 64 },
+            Augmentor = new MdFlowAugmentor { CropHeight = 320, CropWidth = 448 },
+            Losses = new MdFlowLosses { SmoothOrder = 1 },
+            Loop = new LoopSettings { CheckpointEvery = 5000, LogEvery = 100 },
+            Run = new RunSettings { Preset = preset, Seed = seed },
+        },
+        _ => throw new ArgumentException($"MDFlow has no {preset} preset yet (smoke, mini, paper)"),
+    };
+
+    /// <summary>The unlabelled batch of a step, flipped and channel-permuted, from (seed, step) only.</summary>
+    public static Func<long, FlowBatch> Batches(MdFlowConfig config)
+    {
+        var generator = new SyntheticFlowGenerator(config.Data.Synthetic, config.Run.Seed);
+        return step =>
+        {
+            using var raw = generator.GenerateBatch(step * config.Data.BatchSize, config.Data.BatchSize);
+            using var unlabelled = new FlowBatch(raw.Image1.alias(), raw.Image2.alias());
+            return PairAugment.Apply(config.Data.Augment.Sample(SampleRandom.For(config.Run.Seed, AugmentStream, step)), unlabelled);
+        };
+    }
+
+    /// <summary>
+    /// A(I) and A(target) for a supervision term: the pair with the target flow and mask attached as the batch's
+    /// teacher fields (mask 1 = supervised, carried as occlusion 1 − mask) goes through the augmentor's geometry, the
+    /// corruption touches the images only. Returns the network's input pair, the moved target flow and the moved mask.
+    /// </summary>
+    public static (Tensor Image1, Tensor Image2, Tensor Target, Tensor Mask) Augment(MdFlowAugmentor augmentor, FlowBatch pair, Tensor target, Tensor mask, SampleRandom rng)
+    {
+        using var scope = torch.NewDisposeScope();
+        var carried = JointFields.WithImages(pair, pair.Image1.alias(), pair.Image2.alias()) with
+        {
+            TeacherFlowFw = target.detach(), TeacherOccFw = 1 - mask.detach(),
+        };
+        var moved = augmentor.Geometry().Apply(carried, rng);
+        var seen = augmentor.Corruption().Apply(moved, rng);
+        var result = (seen.Image1, seen.Image2, FlowBatch.Require(moved.TeacherFlowFw, "TeacherFlowFw"), 1 - FlowBatch.Require(moved.TeacherOccFw, "TeacherOccFw"));
+        scope.MoveToOuter(result.Item1, result.Item2, result.Item3, result.Item4);
+        return result;
+    }
+
+    /// <summary>A frozen network's flows on a pair and its forward non-occlusion mask (no gradient, eval mode).</summary>
+    public static (Tensor Fw, Tensor Bw, Tensor NocFw) Predict(IFlowModel net, FlowBatch pair)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var (fw, bw) = FlowInference.Predict(net, pair.Image1, pair.Image2);
+        var (occFw, _) = ForwardBackward.Occlusion(fw, bw);
+        var noc = 1 - occFw;
+        scope.MoveToOuter(fw, bw, noc);
+        return (fw, bw, noc);
+    }
+
+    /// <summary>
+    /// The teacher's own terms on (I1, I2), both directions in one pass: ARFlow's photometric mix masked by the
+    /// forward-backward occlusion, and edge-aware smoothness of flow / min(H, W). Adds what the phase weighs to
+    /// <paramref name="terms"/>; returns the weighted sum, the flows (with gradient) and the forward non-occlusion mask.
+    /// </summary>
+    public static (Tensor Loss, Tensor Fw, Tensor NocFw) TeacherTerms(IFlowModel teacher, FlowBatch pair, MdFlowLosses losses, LossPhase phase, Dictionary<string, double> terms)
+    {
+        var (fw, bw) = FlowInference.ForwardBothPadded(teacher, pair.Image1, pair.Image2);
+        Tensor occFw, occBw;
+        using (torch.no_grad()) (occFw, occBw) = ForwardBackward.Occlusion(fw, bw);
+        Tensor loss = torch.zeros(1).squeeze();
+        if (phase.Weight(Photometric) != 0)
+        {
+            var photo = PhotometricTerms.Arflow(pair.Image1, pair.Image2, fw, occFw, losses.Photometric)
+                        + PhotometricTerms.Arflow(pair.Image2, pair.Image1, bw, occBw, losses.Photometric);
+            terms[Photometric] = photo.ToDouble();
+            loss = loss + phase.Weight(Photometric) * photo;
+        }
+        if (phase.Weight(Smooth) != 0)
+        {
+            double scale = 1.0 / Math.Min(pair.Image1.size(2), pair.Image1.size(3));
+            Func<Tensor, Tensor, Tensor> smooth = losses.SmoothOrder == 1
+                ? (f, i) => Smoothness.FirstOrder(f * scale, i, losses.SmoothAlpha)
+                : (f, i) => Smoothness.SecondOrder(f * scale, i, losses.SmoothAlpha);
+            var s = smooth(fw, pair.Image1) + smooth(bw, pair.Image2);
+            terms[Smooth] = s.ToDouble();
+            loss = loss + phase.Weight(Smooth) * s;
+        }
+        return (loss, fw, 1 - occFw);
+    }
+
+    /// <summary>
+    /// A supervision term for a FastFlowNet-like network: L_sup(net(A(I)), A(target); A(mask)), forward flow, padded to
+    /// the network's multiple. Adds the unweighted value under <paramref name="name"/>.
+    /// </summary>
+    public static Tensor SupervisedOnAugmented(IFlowModel net, MdFlowConfig config, FlowBatch pair, Tensor target, Tensor mask, SampleRandom rng,
+        string name, Dictionary<string, double> terms)
+    {
+        var (a1, a2, aTarget, aMask) = Augment(config.Augmentor, pair, target, mask, rng);
+        var predicted = FlowInference.ForwardPadded(net, a1, a2);
+        var sup = MutualDistillation.Supervision(predicted, aTarget, aMask, config.Losses.SupEps, config.Losses.SupQ);
+        terms[name] = sup.ToDouble();
+        return sup;
+    }
+
+    /// <summary>The held-out pairs (seed + <see cref="Stage1Recipe.EvalSeedOffset"/>), never trained on.</summary>
+    public static FlowBatch HeldOut(MdFlowConfig config) =>
+        new SyntheticFlowGenerator(config.Data.Synthetic, config.Run.Seed + Stage1Recipe.EvalSeedOffset).GenerateBatch(0, config.Data.EvalPairs);
+
+    /// <summary>A FastFlowNet drawn from the run seed (or loaded from <paramref name="init"/>), in train mode.</summary>
+    public static FastFlowNet CreateTeacher(MdFlowConfig config, string? init)
+    {
+        var net = new FastFlowNet(config.Networks.Teacher, config.Run.Seed);
+        if (init is not null) Checkpoint.LoadWeights(net, RequireFile(init, "teacher", "mdflow-teacher-init", config.Run.Preset));
+        net.train();
+        return net;
+    }
+
+    /// <summary>A RAFT drawn from the run seed (or loaded from <paramref name="init"/>), in train mode.</summary>
+    public static Raft CreateStudent(MdFlowConfig config, string? init)
+    {
+        var net = new Raft(config.Networks.Student, config.Run.Seed);
+        if (init is not null) Checkpoint.LoadWeights(net, RequireFile(init, "student", "mdflow-forward", config.Run.Preset));
+        net.train();
+        return net;
+    }
+
+    /// <summary>A frozen network from a previous step's output (eval mode, no gradients).</summary>
+    public static IFlowModel LoadFrozen(string path, string what, string recipe, Preset preset)
+    {
+        var net = FlowModels.Load(RequireFile(path, what, recipe, preset));
+        foreach (var p in net.AsModule.parameters()) p.requires_grad = false;
+        return net;
+    }
+
+    static string RequireFile(string path, string what, string recipe, Preset preset) => File.Exists(path) ? path
+        : throw new FileNotFoundException($"MDFlow: the {what} checkpoint {path} does not exist; train it first (./kit train {recipe} --preset {preset.ToString().ToLowerInvariant()}) or point Inputs at one", path);
+}
+
+/// <summary>The held-out evaluations a step reports (same pairs): the trained network first, then the others it used.</summary>
+public sealed record MdFlowEvaluation(IReadOnlyDictionary<string, FlowEvaluation> Models);
+
+/// <summary>
+/// MDFlow step 1, teacher initialisation: FastFlowNet trained with ARFlow's photometric and smoothness terms on (I1, I2)
+/// plus the augmentation regularisation L_sup(T(A(I)), A(F); A(noc)), the teacher's own flow F detached.
+/// Output: <c>teacher.safetensors</c>.
+/// </summary>
+public sealed class MdFlowTeacherInitRecipe : Recipe<MdFlowConfig>
+{
+    public override string Name => "mdflow-teacher-init";
+    public override string Description => "MDFlow step 1: FastFlowNet teacher from photometric + smoothness + augmentation regularisation";
+
+    public static IReadOnlyList<LossPhase> Phases(long steps, double smooth = 50, double ar = 0.01) =>
+        [new LossPhase("teacher init: photometric + smooth + ar", steps, new() { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Ar] = ar })];
+
+    public override MdFlowConfig ForPreset(Preset preset, long seed = 0)
+    {
+        var config = MdFlow.ForPreset(preset, seed);
+        return preset switch
+        {
+            Preset.Smoke => config with { Phases = Phases(6), Optim = new OptimConfig { LearningRate = 1e-3 } },
+            Preset.Mini => config with
+            {
+                Phases = Phases(2000, ar: 0.05),
+                Optim = new OptimConfig { LearningRate = 1e-3, Schedule = ScheduleKind.MultiStep, Milestones = [1500], Gamma = 0.5, ClipNorm = 10 },
+            },
+            _ => config with { Phases = Phases(300_000), Optim = new OptimConfig { LearningRate = 2e-4, Schedule = ScheduleKind.Step, StepSize = 100_000, Gamma = 0.5 } },
+        };
+    }
+
+    public override RecipeSetup Setup(MdFlowConfig config, RunOptions options)
+    {
+        var teacher = MdFlow.CreateTeacher(config, config.Run.Init);
+        var batches = MdFlow.Batches(config);
+        return new RecipeSetup
+        {
+            Parts = [new TrainPart("model", teacher, config.Optim)],
+            Step = step =>
+            {
+                using var pair = batches(step);
+                var (phase, _) = LossPhases.At(config.Phases, step);
+                var terms = new Dictionary<string, double>();
+                var (loss, fw, noc) = MdFlow.TeacherTerms(teacher, pair, config.Losses, phase, terms);
+                if (phase.Weight(MdFlow.Ar) != 0)
+                {
+                    var rng = SampleRandom.For(config.Run.Seed, MdFlow.AugmentorStream, step);
+                    loss = loss + phase.Weight(MdFlow.Ar) * MdFlow.SupervisedOnAugmented(teacher, config, pair, fw.detach(), noc, rng, MdFlow.Ar, terms);
+                }
+                return new StepOutput(loss, terms);
+            },
+            Evaluate = () =>
+            {
+                using var heldOut = MdFlow.HeldOut(config);
+                return new MdFlowEvaluation(new Dictionary<string, FlowEvaluation> { ["teacher"] = FlowEvaluations.Of(teacher, heldOut) });
+            },
+            EvaluateDuring = config.Loop.EvaluateEvery > 0 ? _ => { using var h = MdFlow.HeldOut(config); return FlowEvaluations.Of(teacher, h).AsMetrics(); } : null,
+            Outputs = new Dictionary<string, string> { ["model"] = MdFlow.TeacherFile },
+            OutputModels = new Dictionary<string, object> { ["model"] = config.Networks.Teacher },
+        };
+    }
+}
+
+/// <summary>
+/// MDFlow step 2, teacher → student: the frozen teacher's flow F_T on (I1, I2) and its reliable mask
+/// M = [census distance of I1 and warp(I2, F_T) ≤ τ] ⊙ noc_T; RAFT learns only from L_sup over its sequence of
+/// predictions on A(I): Σ_i γ^(N−i) L_sup(S_i(A(I)), A(F_T); A(M)). Output: <c>student.safetensors</c>.
+/// </summary>
+public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
+{
+    public override string Name => "mdflow-forward";
+    public override string Description => "MDFlow step 2: RAFT student from the FastFlowNet teacher's reliable matches (census check ≤ τ and non-occluded)";
+
+    public static IReadOnlyList<LossPhase> Phases(long steps) => [new LossPhase("forward: sup (reliable teacher matches)", steps, new() { [MdFlow.Sup] = 1 })];
+
+    public override MdFlowConfig ForPreset(Preset preset, long seed = 0)
+    {
+        var config = MdFlow.ForPreset(preset, seed);
+        config = config with { Inputs = config.Inputs with { Teacher = Path.Combine(MdFlow.RunDir("mdflow-teacher-init", preset), MdFlow.TeacherFile) } };
+        return preset switch
+        {
+            Preset.Smoke => config with { Phases = Phases(6), Optim = new OptimConfig { LearningRate = 4e-4 } },
+            Preset.Mini => config with
+            {
+                Phases = Phases(1500),
+                Optim = new OptimConfig { LearningRate = 4e-4, Schedule = ScheduleKind.MultiStep, Milestones = [1100], Gamma = 0.5, ClipNorm = 1 },
+            },
+            _ => config with { Phases = Phases(200_000), Optim = new OptimConfig { LearningRate = 4e-4, Schedule = ScheduleKind.Step, StepSize = 100_000, Gamma = 0.5, ClipNorm = 1 } },
+        };
+    }
+
+    public override RecipeSetup Setup(MdFlowConfig config, RunOptions options)
+    {
+        var teacherPath = config.Inputs.Teacher ?? throw new ArgumentException("mdflow-forward: Inputs.Teacher is not set (the output of mdflow-teacher-init)");
+        var teacher = MdFlow.LoadFrozen(teacherPath, "teacher", "mdflow-teacher-init", config.Run.Preset);
+        var student = MdFlow.CreateStudent(config, config.Run.Init);
+        var batches = MdFlow.Batches(config);
+        return new RecipeSetup
+        {
+            Parts = [new TrainPart("model", student, config.Optim)],
+            Step = step =>
+            {
+                using var pair = batches(step);
+                var terms = new Dictionary<string, double>();
+                var (fw, bw, noc) = MdFlow.Predict(teacher, pair);
+                var reliable = MutualDistillation.ReliableMask(pair.Image1, pair.Image2, fw, noc, config.Losses.Tau);
+                terms["kept"] = reliable.mean().ToDouble();
+                var rng = SampleRandom.For(config.Run.Seed, MdFlow.AugmentorStream, step);
+                var (a1, a2, target, mask) = MdFlow.Augment(config.Augmentor, pair, fw, reliable, rng);
+                var sequence = FlowInference.SequencePadded(a1, a2, student.SizeMultiple, (x, y) => student.ForwardSequence(x, y));
+                var sup = SequenceSupervision(sequence, target, mask, config.Losses);
+                terms[MdFlow.Sup] = sup.ToDouble();
+                var (phase, _) = LossPhases.At(config.Phases, step);
+                return new StepOutput(phase.Weight(MdFlow.Sup) * sup, terms);
+            },
+            Evaluate = () =>
+            {
+                using var heldOut = MdFlow.HeldOut(config);
+                return new MdFlowEvaluation(new Dictionary<string, FlowEvaluation>
+                {
+                    ["student"] = FlowEvaluations.Of(student, heldOut), ["teacher"] = FlowEvaluations.Of(teacher, heldOut),
+                });
+            },
+            EvaluateDuring = config.Loop.EvaluateEvery > 0 ? _ => { using var h = MdFlow.HeldOut(config); return FlowEvaluations.Of(student, h).AsMetrics(); } : null,
+            Outputs = new Dictionary<string, string> { ["model"] = MdFlow.StudentFile },
+            OutputModels = new Dictionary<string, object> { ["model"] = config.Networks.Student },
+        };
+    }
+
+    /// <summary>Σ_i γ^(N−i) L_sup(f_i, target; mask) over a RAFT sequence f_1..f_N (RAFT's sequence weighting).</summary>
+    public static Tensor SequenceSupervision(IReadOnlyList<Tensor> sequence, Tensor target, Tensor mask, MdFlowLosses losses)
+    {
+        Tensor total = torch.zeros(1).squeeze();
+        int n = sequence.Count;
+        for (int i = 0; i < n; i++)
+            total = total + Math.Pow(losses.SequenceGamma, n - 1 - i) * MutualDistillation.Supervision(sequence[i], target, mask, losses.SupEps, losses.SupQ);
+        return total;
+    }
+}
+
+/// <summary>
+/// MDFlow step 3, student → teacher: the teacher keeps its photometric and smoothness terms on (I1, I2) and learns from
+/// the frozen student's flow F_S on the augmented pair: L_sup(T(A(I)), A(F_S); A(noc_T)). Output: <c>teacher.safetensors</c>.
+/// </summary>
+public sealed class MdFlowBackwardRecipe : Recipe<MdFlowConfig>
+{
+    public override string Name => "mdflow-backward";
+    public override string Description => "MDFlow step 3: the FastFlowNet teacher learns from the RAFT student (photometric + smoothness + supervision)";
+
+    public static IReadOnlyList<LossPhase> Phases(long steps, double smooth = 50, double sup = 0.05) =>
+        [new LossPhase("backward: photometric + smooth + sup (student flow)", steps, new() { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Sup] = sup })];
+
+    public override MdFlowConfig ForPreset(Preset preset, long seed = 0)
+    {
+        var config = MdFlow.ForPreset(preset, seed);
+        config = config with
+        {
+            Inputs = new MdFlowInputs
+            {
+                Teacher = Path.Combine(MdFlow.RunDir("mdflow-teacher-init", preset), MdFlow.TeacherFile),
+                Student = Path.Combine(MdFlow.RunDir("mdflow-forward", preset), MdFlow.StudentFile),
+            },
+        };
+        return preset switch
+        {
+            Preset.Smoke => config with { Phases = Phases(6), Optim = new OptimConfig { LearningRate = 1e-3 } },
+            Preset.Mini => config with
+            {
+                Phases = Phases(1000),
+                Optim = new OptimConfig { LearningRate = 5e-4, Schedule = ScheduleKind.MultiStep, Milestones = [700], Gamma = 0.5, ClipNorm = 10 },
+            },
+            _ => config with { Phases = Phases(200_000), Optim = new OptimConfig { LearningRate = 1e-4, Schedule = ScheduleKind.Step, StepSize = 100_000, Gamma = 0.5 } },
+        };
+    }
+
+    public override RecipeSetup Setup(MdFlowConfig config, RunOptions options)
+    {
+        var teacherPath = config.Inputs.Teacher ?? throw new ArgumentException("mdflow-backward: Inputs.Teacher is not set (the output of mdflow-teacher-init)");
+        var studentPath = config.Inputs.Student ?? throw new ArgumentException("mdflow-backward: Inputs.Student is not set (the output of mdflow-forward)");
+        var teacher = MdFlow.CreateTeacher(config, config.Run.Init ?? teacherPath);
+        var initial = MdFlow.LoadFrozen(teacherPath, "teacher", "mdflow-teacher-init", config.Run.Preset);
+        var student = MdFlow.LoadFrozen(studentPath, "student", "mdflow-forward", config.Run.Preset);
+        var batches = MdFlow.Batches(config);
+        return new RecipeSetup
+        {
+            Parts = [new TrainPart("model", teacher, config.Optim)],
+            Step = step =>
+            {
+                using var pair = batches(step);
+                var (phase, _) = LossPhases.At(config.Phases, step);
+                var terms = new Dictionary<string, double>();
+                var (loss, _, noc) = MdFlow.TeacherTerms(teacher, pair, config.Losses, phase, terms);
+                if (phase.Weight(MdFlow.Sup) != 0)
+                {
+                    Tensor studentFw;
+                    using (torch.no_grad()) studentFw = FlowInference.PredictForward(student, pair.Image1, pair.Image2);
+                    var rng = SampleRandom.For(config.Run.Seed, MdFlow.AugmentorStream, step);
+                    loss = loss + phase.Weight(MdFlow.Sup) * MdFlow.SupervisedOnAugmented(teacher, config, pair, studentFw, noc.detach(), rng, MdFlow.Sup, terms);
+                }
+                return new StepOutput(loss, terms);
+            },
+            Evaluate = () =>
+            {
+                using var heldOut = MdFlow.HeldOut(config);
+                return new MdFlowEvaluation(new Dictionary<string, FlowEvaluation>
+                {
+                    ["teacher"] = FlowEvaluations.Of(teacher, heldOut),
+                    ["initial teacher"] = FlowEvaluations.Of(initial, heldOut),
+                    ["student"] = FlowEvaluations.Of(student, heldOut),
+                });
+            },
+            EvaluateDuring = config.Loop.EvaluateEvery > 0 ? _ => { using var h = MdFlow.HeldOut(config); return FlowEvaluations.Of(teacher, h).AsMetrics(); } : null,
+            Outputs = new Dictionary<string, string> { ["model"] = MdFlow.TeacherFile },
+            OutputModels = new Dictionary<string, object> { ["model"] = config.Networks.Teacher },
+        };
+    }
+}

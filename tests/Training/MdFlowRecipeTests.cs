@@ -1,0 +1,83 @@
+using DistillKit.Metrics;
+using DistillKit.Models;
+using DistillKit.Tests.Support;
+using DistillKit.Training.Recipes;
+using DistillKit.Training.Stages;
+using Xunit;
+
+namespace DistillKit.Tests.Training;
+
+public class MdFlowRecipeTests
+{
+    /// <summary>The three steps under smoke, each loading the previous step's output; what each must not touch stays as it was.</summary>
+    [Fact]
+    public void TheThreeStepsChainAndLeaveTheirInputsAsTheyWere()
+    {
+        using var dir = new TempFolder();
+        string Dir(string step) => Path.Combine(dir.Path, step);
+
+        var init = new MdFlowTeacherInitRecipe();
+        var initConfig = init.ForPreset(Preset.Smoke, seed: 1);
+        using (var run = init.Train(initConfig, new RunOptions { OutDir = Dir("init"), Progress = null }))
+        {
+            Assert.Equal(6, run.Result.StepsDone);
+            Assert.Equal(["ar", "photometric", "smooth"], run.Result.Log[^1].Terms.Keys.Order());
+            Assert.All(run.Result.Log, e => Assert.True(double.IsFinite(e.Loss)));
+        }
+        var teacherFile = Path.Combine(Dir("init"), MdFlow.TeacherFile);
+        var teacherBytes = File.ReadAllBytes(teacherFile);
+        using (var loaded = FlowModels.Load(teacherFile)) Assert.Equal("FastFlowNet", loaded.Kind);
+
+        var forward = new MdFlowForwardRecipe();
+        var forwardConfig = forward.ForPreset(Preset.Smoke, seed: 1) with { Inputs = new MdFlowInputs { Teacher = teacherFile } };
+        using (var run = forward.Train(forwardConfig, new RunOptions { OutDir = Dir("forward"), Progress = null }))
+        {
+            Assert.Equal(["kept", "sup"], run.Result.Log[^1].Terms.Keys.Order());
+            var eval = Assert.IsType<MdFlowEvaluation>(run.Evaluation);
+            Assert.Equal(["student", "teacher"], eval.Models.Keys.Order());
+        }
+        var studentFile = Path.Combine(Dir("forward"), MdFlow.StudentFile);
+        Assert.Equal(teacherBytes, File.ReadAllBytes(teacherFile));
+        var studentBytes = File.ReadAllBytes(studentFile);
+        using (var loaded = FlowModels.Load(studentFile)) Assert.Equal("Raft", loaded.Kind);
+
+        var backward = new MdFlowBackwardRecipe();
+        var backwardConfig = backward.ForPreset(Preset.Smoke, seed: 1) with { Inputs = new MdFlowInputs { Teacher = teacherFile, Student = studentFile } };
+        using (var run = backward.Train(backwardConfig, new RunOptions { OutDir = Dir("backward"), Progress = null }))
+        {
+            Assert.Equal(["photometric", "smooth", "sup"], run.Result.Log[^1].Terms.Keys.Order());
+            var eval = Assert.IsType<MdFlowEvaluation>(run.Evaluation);
+            // the initial teacher reported here is step 1's output, unchanged, and the trained one has moved away from it
+            using var heldOut = MdFlow.HeldOut(backwardConfig);
+            using var initial = FlowModels.Load(teacherFile);
+            Assert.Equal(FlowEvaluations.Of(initial, heldOut).Model.EpeAll, eval.Models["initial teacher"].Model.EpeAll, 6);
+            Assert.NotEqual(eval.Models["initial teacher"].Model.EpeAll, eval.Models["teacher"].Model.EpeAll);
+        }
+        Assert.Equal(teacherBytes, File.ReadAllBytes(teacherFile));
+        Assert.Equal(studentBytes, File.ReadAllBytes(studentFile));
+    }
+
+    [Fact]
+    public void AMissingTeacherNamesTheFileAndTheStepThatMakesIt()
+    {
+        using var dir = new TempFolder();
+        var forward = new MdFlowForwardRecipe();
+        var config = forward.ForPreset(Preset.Smoke) with { Inputs = new MdFlowInputs { Teacher = Path.Combine(dir.Path, "nope.safetensors") } };
+        var e = Assert.Throws<FileNotFoundException>(() => forward.Train(config, new RunOptions { OutDir = dir.Path, Progress = null }));
+        Assert.Contains("nope.safetensors", e.Message);
+        Assert.Contains("./kit train mdflow-teacher-init", e.Message);
+    }
+
+    [Fact]
+    public void TheReliabilitySweepKeepsMoreAsTauGrowsAndInfinityIsTheNonOcclusionMask()
+    {
+        using var dir = new TempFolder();
+        var config = new MdFlowTeacherInitRecipe().ForPreset(Preset.Smoke, seed: 1);
+        using var teacher = MdFlow.CreateTeacher(config, null);
+        using var heldOut = MdFlow.HeldOut(config);
+        var rows = ReliabilitySweep.Of(teacher, heldOut, [0.5, 5, 20, 48.9, double.PositiveInfinity]);
+        for (int i = 1; i < rows.Count; i++) Assert.True(rows[i].Kept >= rows[i - 1].Kept);
+        Assert.Equal(rows[^1].Kept, rows[^2].Kept, 6); // every census distance is below 49: only noc_T remains
+        Assert.All(rows, r => Assert.InRange(r.Kept, 0, 1));
+    }
+}
