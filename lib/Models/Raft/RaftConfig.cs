@@ -46,7 +46,7 @@ public sealed record RaftConfig
     /// <summary>The paper's network: 5,257,536 parameters.</summary>
     public static RaftConfig Paper => new();
 
-    /// <summary>About a tenth of the paper's parameters, for minutes of CPU training at 64×96.</summary>
+    /// <summary>1,281,760 parameters (a quarter of the paper's), for minutes of CPU training at 64×96.</summary>
     public static RaftConfig Mini => new()
     {
         EncoderChannels = [32, 32, 48, 64],
