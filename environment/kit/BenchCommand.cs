@@ -8,7 +8,7 @@ using static TorchSharp.torch.nn.functional;
 namespace DistillKit.Cli;
 
 /// <summary>
-/// <c>./kit bench [engine|pwcnet|raft|costvolume|data|transforms] [--threads N] [--steps N]</c>: C# (TorchSharp, LibTorch 2.10) vs PyTorch
+/// <c>./kit bench [engine|pwcnet|fastflownet|raft|costvolume|data|transforms] [--threads N] [--steps N]</c>: C# (TorchSharp, LibTorch 2.10) vs PyTorch
 /// eager (Debian's python3-torch 1.13) in one run with the same thread count and the same glibc allocator settings
 /// (<see cref="Runtime.MallocTuning"/>); prints both versions, the measurements and the ratios C#/PyTorch.
 /// </summary>
@@ -25,11 +25,12 @@ public static class BenchCommand
         {
             "engine" => Engine(threads, steps),
             "pwcnet" => PwcNetBench.Run(threads, Math.Min(steps, 4)),
+            "fastflownet" => FastFlowNetBench.Run(threads, Math.Min(steps, 5)),
             "raft" => RaftBench.Run(threads, Math.Min(steps, 2)),
             "costvolume" => PwcNetBench.CostVolumeForms(threads),
             "data" => SyntheticData(),
             "transforms" => TransformsBench.Run(Math.Max(5, steps)),
-            _ => throw new ArgumentException($"unknown benchmark '{which}': engine, pwcnet, raft, costvolume, data, transforms"),
+            _ => throw new ArgumentException($"unknown benchmark '{which}': engine, pwcnet, fastflownet, raft, costvolume, data, transforms"),
         };
     }
 

@@ -38,7 +38,7 @@ public static class PwcNetBench
             foreach (var form in new[] { CostVolumeMode.ChannelsLast, CostVolumeMode.ShiftMultiply })
             {
                 var config = sizeConfig with { CostVolume = form };
-                using var python = new PythonWorker(threads, config, batch, h, w);
+                using var python = new PythonWorker("bench_pwcnet.py", threads, config, batch, h, w);
                 if (!versionsPrinted) { BenchCommand.PrintVersions(python.Versions); versionsPrinted = true; }
                 using var cs = new CSharpSide(config, batch, h, w);
                 python.Steps(3);
@@ -60,7 +60,7 @@ public static class PwcNetBench
         return 0;
     }
 
-    static double Median(IEnumerable<double> v)
+    internal static double Median(IEnumerable<double> v)
     {
         var s = v.OrderBy(x => x).ToList();
         return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
@@ -108,22 +108,28 @@ public static class PwcNetBench
         }
     }
 
-    /// <summary>environment/bench/bench_pwcnet.py as a worker process (Debian's Python, the kit's allocator settings).</summary>
-    sealed class PythonWorker : IDisposable
+    /// <summary>
+    /// A script of environment/bench as a worker process (Debian's Python, the kit's allocator settings), started as
+    /// <c>SCRIPT THREADS CONFIG.json BATCH HEIGHT WIDTH</c>: it prints one JSON line of versions, then answers each block
+    /// size N read from stdin with <c>{"step_ms": median of N}</c> (bench_pwcnet.py, bench_fastflownet.py).
+    /// </summary>
+    internal sealed class PythonWorker : IDisposable
     {
         readonly Process _process;
-        readonly string _configPath = Path.Combine(Path.GetTempPath(), $"dk-bench-pwc-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
+        readonly string _configPath = Path.Combine(Path.GetTempPath(), $"dk-bench-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
         readonly StringBuilder _stderr = new();
+        readonly string _script;
         public JsonObject Versions { get; }
 
-        public PythonWorker(int threads, PwcNetConfig config, int batch, int h, int w)
+        public PythonWorker(string script, int threads, object config, int batch, int h, int w)
         {
-            File.WriteAllText(_configPath, JsonSerializer.Serialize(config));
+            _script = script;
+            File.WriteAllText(_configPath, JsonSerializer.Serialize(config, config.GetType()));
             var psi = new ProcessStartInfo("/usr/bin/python3")
             {
                 RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
             };
-            psi.ArgumentList.Add(Path.Combine(Repo.Root, "environment", "bench", "bench_pwcnet.py"));
+            psi.ArgumentList.Add(Path.Combine(Repo.Root, "environment", "bench", script));
             foreach (var a in new object[] { threads, _configPath, batch, h, w }) psi.ArgumentList.Add(a.ToString()!);
             if (Runtime.TorchRuntime.MallocTuned)
                 foreach (var (k, v) in Runtime.MallocTuning.EnvironmentVariables) psi.Environment[k] = v;
@@ -133,11 +139,14 @@ public static class PwcNetBench
             Versions = ReadReply();
         }
 
-        public double Steps(int n)
+        public double Steps(int n) => StepsReply(n)["step_ms"]!.GetValue<double>();
+
+        /// <summary>Runs <paramref name="n"/> steps; the script's whole reply (<c>step_ms</c> and whatever else it measures).</summary>
+        public JsonObject StepsReply(int n)
         {
             _process.StandardInput.WriteLine(n);
             _process.StandardInput.Flush();
-            return ReadReply()["step_ms"]!.GetValue<double>();
+            return ReadReply();
         }
 
         JsonObject ReadReply()
@@ -147,7 +156,7 @@ public static class PwcNetBench
             {
                 _process.WaitForExit();
                 lock (_stderr)
-                    throw new InvalidOperationException($"bench_pwcnet.py stopped (exit {_process.ExitCode}): {_stderr}");
+                    throw new InvalidOperationException($"{_script} stopped (exit {_process.ExitCode}): {_stderr}");
             }
             return JsonNode.Parse(line)!.AsObject();
         }

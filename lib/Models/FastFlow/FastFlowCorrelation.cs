@@ -54,13 +54,24 @@ public static class FastFlowCorrelation
         {
             var a = f1.permute(0, 2, 3, 1).contiguous();                                          // [B,H,W,C]
             var p = pad(f2, [Radius, Radius, Radius, Radius]).permute(0, 2, 3, 1).contiguous();   // [B,H+8,W+8,C]
-            result = torch.stack(Indices.Select(i => a.mul(p.narrow(1, i / k, h).narrow(2, i % k, w)).sum(3)), 1);
+            result = torch.stack(Indices.Select(i => Dot(a, p.narrow(1, i / k, h).narrow(2, i % k, w), 3)), 1);
         }
         else
         {
             var p = pad(f2, [Radius, Radius, Radius, Radius]);
-            result = torch.cat(Indices.Select(i => f1.mul(p.narrow(2, i / k, h).narrow(3, i % k, w)).sum(1, keepdim: true)).ToList(), 1);
+            result = torch.stack(Indices.Select(i => Dot(f1, p.narrow(2, i / k, h).narrow(3, i % k, w), 1)), 1);
         }
         return result.div_(channels).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Σ over <paramref name="dim"/> of a·b. The product is freed at once rather than with the scope: 53 products alive
+    /// together (195 MB at paper level 2, 448×1024 input) made the correlation twice as slow as PyTorch's, whose
+    /// temporaries go as soon as they are consumed.
+    /// </summary>
+    static Tensor Dot(Tensor a, Tensor b, int dim)
+    {
+        using var product = a.mul(b);
+        return product.sum(dim);
     }
 }
