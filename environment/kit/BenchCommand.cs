@@ -11,15 +11,17 @@ namespace DistillKit.Cli;
 /// <c>./kit bench [engine|pwcnet|fastflownet|raft|costvolume|data|transforms] [--threads N] [--steps N]</c>: C# (TorchSharp, LibTorch 2.10) vs PyTorch
 /// eager (Debian's python3-torch 1.13) in one run with the same thread count and the same glibc allocator settings
 /// (<see cref="Runtime.MallocTuning"/>); prints both versions, the measurements and the ratios C#/PyTorch.
+/// <c>./kit bench memory [--steps N] [--every K] [--out DIR]</c>: RSS and live tensors over a long smoke training
+/// (<see cref="MemoryBench"/>).
 /// </summary>
 public static class BenchCommand
 {
     public static int Run(string[] args)
     {
         var opts = CliArgs.Parse(args);
-        int threads = opts.Int("threads", Environment.ProcessorCount);
-        int steps = opts.Int("steps", 20);
         var which = opts.Positional.Count > 0 ? opts.Positional[0] : "engine";
+        int threads = opts.Int("threads", Environment.ProcessorCount);
+        int steps = opts.Int("steps", which == "memory" ? 10_000 : 20);
         torch.set_num_threads(threads);
         return which switch
         {
@@ -30,7 +32,8 @@ public static class BenchCommand
             "costvolume" => PwcNetBench.CostVolumeForms(threads),
             "data" => SyntheticData(),
             "transforms" => TransformsBench.Run(Math.Max(5, steps)),
-            _ => throw new ArgumentException($"unknown benchmark '{which}': engine, pwcnet, fastflownet, raft, costvolume, data, transforms"),
+            "memory" => MemoryBench.Run(steps, opts.Int("every", 500), opts.Str("out")),
+            var other => throw new ArgumentException($"unknown benchmark '{other}': engine, pwcnet, fastflownet, raft, costvolume, data, transforms, memory"),
         };
     }
 

@@ -9,10 +9,10 @@ public static class Program
     {
         ("report", "the main job: every notebook on the embedded synthetic data (mini preset), HTML report written out", ReportCommand.Run),
         ("info", "engine, threads and device information", InfoCommand.Run),
-        ("train", "train a stage headless: train stage1|distillflow-student --preset smoke|mini|paper [--out DIR] [--seed S] [--steps N] [--fresh] [--config FILE] [--set Key=Value] [--data NAME=DIR]", TrainCommand.Run),
+        ("train", "train a stage headless: train stage1|distillflow-student --preset smoke|mini|paper [--out DIR] [--seed S] [--steps N] [--fresh] [--config FILE] [--set Key=Value] [--data NAME=DIR] [--threads N]", TrainCommand.Run),
         ("eval", "evaluate a teacher on a real benchmark: eval --checkpoint C --dataset sintel-clean|sintel-final|kitti2012|kitti2015|chairs-val --root DIR [--size HxW]", EvalCommand.Run),
         ("flow", "run a trained model on two images: flow --checkpoint C --image1 A --image2 B --out F.flo [--png-viz V.png] [--occlusion O.png]", FlowCommand.Run),
-        ("bench", "benchmarks against PyTorch eager on the same libtorch: bench [engine|pwcnet|fastflownet|raft|costvolume|data|transforms] [--threads N] [--steps N]", BenchCommand.Run),
+        ("bench", "benchmarks against PyTorch eager on the same libtorch: bench [engine|pwcnet|fastflownet|raft|costvolume|data|transforms] [--threads N] [--steps N]; bench memory [--steps N] [--every K]: RSS and live tensors over a long smoke training", BenchCommand.Run),
         ("notebook", "run notebooks headless: notebook run FILE.ipynb | notebook run-all", NotebookCommand.Run),
     };
 

@@ -6,11 +6,13 @@ namespace DistillKit.Cli;
 
 /// <summary>
 /// <c>./kit train RECIPE --preset P [--out DIR] [--seed S] [--steps N] [--config FILE.json] [--set Key=Value …]
-/// [--data NAME=DIR …] [--fresh] [--trace-batches]</c>: runs a registered recipe headless, the same entry point
+/// [--data NAME=DIR …] [--threads N] [--fresh] [--trace-batches]</c>: runs a registered recipe headless, the same entry point
 /// notebooks call. Resumes from the newest checkpoint in DIR unless --fresh; --steps rescales the loss phases;
 /// --config merges a JSON file over the preset's config and --set changes single keys (e.g.
 /// <c>--set Optim.LearningRate=5e-4 --set Data.Source=FlyingChairs --set Run.Init=chairs/teacher.safetensors</c>).
 /// Dataset folders never enter the config: --data NAME=DIR, DISTILLKIT_DATA_NAME or distillkit.local.json.
+/// --threads sets libtorch's intra-op threads (default: its own choice); a resumed run ends bit for bit where an
+/// uninterrupted one does only with the same thread count.
 /// </summary>
 public static class TrainCommand
 {
@@ -19,9 +21,15 @@ public static class TrainCommand
         var o = CliArgs.Parse(args);
         if (o.Positional.Count == 0)
         {
-            Console.Error.WriteLine("usage: ./kit train RECIPE --preset smoke|mini|paper [--out DIR] [--seed S] [--steps N] [--config FILE] [--set Key=Value] [--data NAME=DIR] [--fresh]");
+            Console.Error.WriteLine("usage: ./kit train RECIPE --preset smoke|mini|paper [--out DIR] [--seed S] [--steps N] [--config FILE] [--set Key=Value] [--data NAME=DIR] [--threads N] [--fresh]");
             foreach (var r in RecipeRegistry.All) Console.Error.WriteLine($"  {r.Name,-10} {r.Description}");
             return 2;
+        }
+        if (o.Has("threads"))
+        {
+            int threads = o.Int("threads", 1);
+            if (threads < 1) throw new ArgumentException($"--threads {threads}: expected a positive thread count");
+            TorchSharp.torch.set_num_threads(threads);
         }
         var recipe = RecipeRegistry.Get(o.Positional[0]);
         var preset = RecipeRegistry.ParsePreset(o.Str("preset", "mini"));

@@ -13,6 +13,8 @@ namespace DistillKit.Runtime;
 /// <item>TorchSharp's native libraries loaded by absolute path from the folder that holds Lib.dll, so that the copy
 /// repaired by the set-up (environment/repair-torchsharp.sh) is the one in use, not an unrepaired copy that TorchSharp's
 /// own search would take from the NuGet cache;</item>
+/// <item>SIGXFSZ ignored, so a write over the file-size limit fails with an exception naming the file instead of ending
+/// the process silently (<see cref="WriteFailures"/>);</item>
 /// <item>managed assemblies beside Lib.dll resolvable by name (a kernel has no deps.json for them);</item>
 /// <item>TorchSharp's native calls routed through the kit's guard library (libdktorchguard.so, lib/Native/dktorchguard.c),
 /// which delays the frees that race with TorchSharp's temporary Scalars and finalised temporary tensors
@@ -37,6 +39,7 @@ public static class TorchRuntime
 #pragma warning restore CA2255
     {
         if (Environment.GetEnvironmentVariable("DISTILLKIT_MALLOC_TUNING") != "0") MallocTuned = MallocTuning.Apply();
+        WriteFailures.IgnoreFileSizeSignal();
         AppDomain.CurrentDomain.AssemblyResolve += ResolveBesideLibrary;
         System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (_, requested) => AlreadyLoaded(requested.Name);
         NativeLibrary.SetDllImportResolver(typeof(TorchRuntime).Assembly, ResolveKitNative);

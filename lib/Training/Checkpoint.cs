@@ -16,9 +16,10 @@ public sealed record CheckpointPart(string Name, Module Module, Optimizer? Optim
 /// A training checkpoint after <c>step</c> steps: <c>step-NNNNNNNN.safetensors</c> holds the model's state dict (its
 /// PyTorch key names) and the optimizer state (keys prefixed <c>optimizer.</c>, e.g. <c>optimizer.3.exp_avg</c>), written
 /// by TorchSharp.PyBridge so Python's safetensors reads it; <c>step-NNNNNNNN.json</c> beside it holds the metadata (step,
-/// optimizer steps, seed, config JSON, library version). Both are written to temporary names and renamed, metadata last:
-/// a checkpoint without its metadata is incomplete and ignored. Checkpoints of kit 0.1 (metadata in the safetensors
-/// header) still load.
+/// optimizer steps, seed, config JSON, library version, and the SHA-256 and length of the tensor file, see
+/// <see cref="CheckpointIntegrity"/>). Both are written to temporary names, flushed to disk and renamed, metadata last:
+/// a checkpoint without its metadata is incomplete and ignored. Loading verifies the hash. Checkpoints without a hash
+/// (kit 0.2 before it; kit 0.1, metadata in the safetensors header) still load after a structural check.
 /// </summary>
 public static class Checkpoint
 {
@@ -66,11 +67,56 @@ public static class Checkpoint
             ["format"] = Format,
         };
         var metaPath = MetadataPath(path);
-        if (File.Exists(metaPath)) File.Delete(metaPath);  // never a fresh tensor file with stale metadata
-        Safetensors.SaveStateDict(path + ".tmp", tensors);
-        File.Move(path + ".tmp", path, overwrite: true);
-        File.WriteAllText(metaPath + ".tmp", JsonSerializer.Serialize(meta, Json.Options));
-        File.Move(metaPath + ".tmp", metaPath, overwrite: true);
+        string writing = path + ".tmp";
+        try
+        {
+            if (File.Exists(metaPath)) File.Delete(metaPath);  // never a fresh tensor file with stale metadata
+            using (var file = new FileStream(writing, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                Safetensors.SaveStateDict(file, tensors, leaveOpen: true);
+                file.Flush(flushToDisk: true);
+                meta[CheckpointIntegrity.LengthKey] = file.Length.ToString();
+            }
+            meta[CheckpointIntegrity.HashKey] = CheckpointIntegrity.Sha256(writing);
+            TestPause(step, "tensors");
+            File.Move(writing, path, overwrite: true);
+            TestPause(step, "renamed");
+            writing = metaPath + ".tmp";
+            using (var file = new FileStream(writing, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                JsonSerializer.Serialize(file, meta, Json.Options);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(writing, metaPath, overwrite: true);
+        }
+        catch (Exception e) when (Runtime.WriteFailures.IsWriteFailure(e))
+        {
+            foreach (var tmp in new[] { path + ".tmp", metaPath + ".tmp" }) TryDelete(tmp);
+            var cause = Runtime.WriteFailures.DiskLimit(e) ?? WeightFiles.FirstLine(e.Message);
+            throw new CheckpointWriteException($"{writing}: writing the checkpoint of step {step} failed: {cause}. The incomplete file was removed.", e);
+        }
+    }
+
+    /// <summary>
+    /// Test hook: with <c>DISTILLKIT_TEST_PAUSE_CHECKPOINT=STEP:POINT</c> the write of checkpoint STEP stops at POINT
+    /// (<c>tensors</c>: tensor file written to its temporary name; <c>renamed</c>: tensor file in place, metadata not yet
+    /// written), says so on standard error and waits (5 minutes at most), so that a test can kill the process in the
+    /// middle of a checkpoint write deterministically.
+    /// </summary>
+    public const string PauseVariable = "DISTILLKIT_TEST_PAUSE_CHECKPOINT";
+
+    static void TestPause(long step, string point)
+    {
+        if (Environment.GetEnvironmentVariable(PauseVariable) != $"{step}:{point}") return;
+        Console.Error.WriteLine($"checkpoint paused: step {step} at {point}");
+        Console.Error.Flush();
+        Thread.Sleep(TimeSpan.FromMinutes(5));
+    }
+
+    static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (IOException) { }
     }
 
     /// <summary>Metadata of a checkpoint (step, seed, config, library): the JSON beside it, or a kit 0.1 header.</summary>
@@ -92,6 +138,8 @@ public static class Checkpoint
     public static long Load(string path, IReadOnlyList<CheckpointPart> parts)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"no such checkpoint: {path}", path);
+        if (CheckpointIntegrity.Problem(path) is { } problem)
+            throw new InvalidDataException($"{path}: damaged checkpoint: {problem}. Resume from an earlier checkpoint of {Path.GetDirectoryName(path)} or train again.");
         var meta = ReadMetadata(path);
         Dictionary<string, Tensor> all;
         try
@@ -130,10 +178,14 @@ public static class Checkpoint
 
     /// <summary>
     /// Loads the weights of any weight file (<c>.safetensors</c>, <c>.pth</c>, <c>.dat</c>) or checkpoint into
-    /// <paramref name="module"/>, strictly by name; a checkpoint's optimizer state is ignored.
+    /// <paramref name="module"/>, strictly by name; a checkpoint's optimizer state is ignored. A checkpoint
+    /// (<c>step-N.safetensors</c> with its metadata) is verified first.
     /// </summary>
     public static void LoadWeights(Module module, string path)
     {
+        bool isCheckpoint = Path.GetFileName(path).StartsWith("step-") && path.EndsWith(".safetensors") && File.Exists(MetadataPath(path));
+        if (isCheckpoint && CheckpointIntegrity.Problem(path) is { } problem)
+            throw new InvalidDataException($"{path}: damaged checkpoint: {problem}. Use an earlier checkpoint of {Path.GetDirectoryName(path)} or train again.");
         var weights = WeightFiles.Read(path);
         try
         {
@@ -153,6 +205,49 @@ public static class Checkpoint
             .Select(p => (step: long.TryParse(Path.GetFileNameWithoutExtension(p)[5..], out var s) ? s : -1, path: p))
             .Where(x => x.step >= 0 && (File.Exists(MetadataPath(x.path)) || SafetensorsHeader.HasMetadata(x.path)))
             .OrderBy(x => x.step).ToList();
+    }
+
+    /// <summary>
+    /// The newest checkpoint of a folder that passes <see cref="CheckpointIntegrity.Problem"/> (null when there is none),
+    /// and the damaged ones newer than it with what is wrong with each, newest first.
+    /// </summary>
+    public static (string? Good, IReadOnlyList<(string Path, string Problem)> Damaged) NewestGood(string dir)
+    {
+        var damaged = new List<(string, string)>();
+        foreach (var (_, path) in Enumerable.Reverse(List(dir)))
+        {
+            if (CheckpointIntegrity.Problem(path) is not { } problem) return (path, damaged);
+            damaged.Add((path, problem));
+        }
+        return (null, damaged);
+    }
+
+    /// <summary>Renames a damaged checkpoint and its metadata to <c>*.corrupt</c>: kept for inspection, no longer listed.</summary>
+    public static void SetAside(string path)
+    {
+        foreach (var file in new[] { path, MetadataPath(path) })
+            if (File.Exists(file)) File.Move(file, file + ".corrupt", overwrite: true);
+    }
+
+    /// <summary>
+    /// Deletes what interrupted writes left in a checkpoint folder: temporary files and tensor files without metadata
+    /// (or metadata without a tensor file). Call only while holding the folder (<see cref="RunLock"/>); returns the files removed.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveIncomplete(string dir)
+    {
+        if (!Directory.Exists(dir)) return [];
+        var complete = List(dir).Select(c => c.path).ToHashSet();
+        var removed = new List<string>();
+        foreach (var file in Directory.GetFiles(dir, "step-*"))
+        {
+            bool orphan = file.EndsWith(".tmp")
+                || file.EndsWith(".safetensors") && !complete.Contains(file)
+                || file.EndsWith(".json") && !File.Exists(Path.ChangeExtension(file, ".safetensors"));
+            if (!orphan) continue;
+            File.Delete(file);
+            removed.Add(file);
+        }
+        return removed;
     }
 
     /// <summary>Deletes a checkpoint and its metadata.</summary>

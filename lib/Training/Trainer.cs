@@ -14,7 +14,9 @@ namespace DistillKit.Training;
 /// by name, atomic checkpoints every N steps and at the end, resume from the newest checkpoint, hooks to evaluate
 /// every N steps and at the end of each epoch, and a clear stop when the loss is not finite. Methods plug in a step
 /// function (the loss for a step index; its randomness must derive from (seed, step) only, so a resumed run sees the
-/// batches the uninterrupted one would have).
+/// batches the uninterrupted one would have). A run holds its output folder (<see cref="RunLock"/>); on resume it
+/// removes what interrupted checkpoint writes left, sets damaged checkpoints aside with a warning and continues from
+/// the newest whole one (<see cref="Checkpoint.NewestGood"/>).
 /// </summary>
 public sealed class Trainer
 {
@@ -39,6 +41,13 @@ public sealed class Trainer
 
     /// <summary>Where progress lines go (default: standard error); null to silence.</summary>
     public TextWriter? Progress { get; init; } = Console.Error;
+
+    /// <summary>Where warnings go (a damaged checkpoint set aside, a stale lock taken over); default: standard error,
+    /// even when <see cref="Progress"/> is silenced.</summary>
+    public TextWriter? Warnings { get; init; } = Console.Error;
+
+    /// <summary>The output folder's lock when the caller already holds it (a recipe run); null: the trainer takes it.</summary>
+    public RunLock? Lock { get; init; }
 
     /// <summary>A name shown in progress lines.</summary>
     public string Name { get; init; } = "train";
@@ -68,6 +77,7 @@ public sealed class Trainer
     /// <summary>Runs (or resumes, when a checkpoint exists and <paramref name="resume"/>) until the configured step count.</summary>
     public TrainResult Run(bool resume = true, CancellationToken cancel = default)
     {
+        using var ownLock = Lock is null ? RunLock.Acquire(_outDir, Warnings) : null;
         Directory.CreateDirectory(CheckpointDir);
         var optimizers = _parts.Select(p => p.Optim.CreateOptimizer(p.Module.parameters())).ToArray();
         try
@@ -80,6 +90,25 @@ public sealed class Trainer
         }
     }
 
+    /// <summary>The newest whole checkpoint to resume from (damaged newer ones set aside with a warning); null when the
+    /// folder has none; an error naming the folder when it has checkpoints but none is whole.</summary>
+    string? ResumePoint()
+    {
+        foreach (var file in Checkpoint.RemoveIncomplete(CheckpointDir))
+            Warnings?.WriteLine($"[{Name}] removed {file}: left by an interrupted checkpoint write");
+        var (good, damaged) = Checkpoint.NewestGood(CheckpointDir);
+        if (good is null && damaged.Count > 0)
+            throw new InvalidDataException($"{CheckpointDir}: no whole checkpoint to resume from: " +
+                string.Join("; ", damaged.Select(d => $"{Path.GetFileName(d.Path)}: {d.Problem}")) +
+                ". Start afresh (./kit train … --fresh, or RunOptions.Resume = false), or put an intact checkpoint back into the folder.");
+        foreach (var (path, problem) in damaged)
+        {
+            Checkpoint.SetAside(path);
+            Warnings?.WriteLine($"[{Name}] warning: checkpoint {path} is damaged: {problem}; set aside as {Path.GetFileName(path)}.corrupt, resuming from {good}");
+        }
+        return good;
+    }
+
     TrainResult Run(Optimizer[] optimizers, bool resume, CancellationToken cancel)
     {
         var schedulers = _parts.Select((p, i) => p.Optim.CreateScheduler(optimizers[i], _config.Steps)).ToArray();
@@ -87,10 +116,13 @@ public sealed class Trainer
         long start = 0;
         string? last = null;
         if (!resume)
-            foreach (var (_, stale) in Checkpoint.List(CheckpointDir)) Checkpoint.Delete(stale); // a fresh run never mixes with an older one
-        if (resume && Checkpoint.List(CheckpointDir) is { Count: > 0 } existing)
         {
-            last = existing[^1].path;
+            foreach (var (_, stale) in Checkpoint.List(CheckpointDir)) Checkpoint.Delete(stale); // a fresh run never mixes with an older one
+            Checkpoint.RemoveIncomplete(CheckpointDir);
+        }
+        if (resume && ResumePoint() is { } from)
+        {
+            last = from;
             start = Checkpoint.Load(last, checkpointParts);
             Progress?.WriteLine($"[{Name}] resuming from {last} (step {start})");
         }
@@ -168,19 +200,28 @@ public sealed class Trainer
                 }
                 if (_config.StepsPerEpoch > 0 && step % _config.StepsPerEpoch == 0) OnEpochEnd?.Invoke(step / _config.StepsPerEpoch);
                 if (_config.EvaluateEvery > 0 && step % _config.EvaluateEvery == 0 && step < _config.Steps) RunEvaluation(step);
-                if (step % _config.CheckpointEvery == 0 || step == _config.Steps) last = SaveCheckpoint(checkpointParts, step);
+                if (step % _config.CheckpointEvery == 0 || step == _config.Steps) last = SaveCheckpoint(checkpointParts, step, last);
             }
             if (step >= _config.Steps) RunEvaluation(step);
         }
-        if (last is null || !last.EndsWith(Checkpoint.FileName(step))) last = SaveCheckpoint(checkpointParts, step);
+        if (last is null || !last.EndsWith(Checkpoint.FileName(step))) last = SaveCheckpoint(checkpointParts, step, last);
         foreach (var p in _parts) p.Module.eval();
         return new TrainResult(step, step >= _config.Steps, last, clock.Elapsed.TotalSeconds, log) { Evaluations = evaluations };
     }
 
-    string SaveCheckpoint(CheckpointPart[] parts, long step)
+    string SaveCheckpoint(CheckpointPart[] parts, long step, string? previous)
     {
         var path = Path.Combine(CheckpointDir, Checkpoint.FileName(step));
-        Checkpoint.Save(path, parts, step, _seed, _configJson);
+        try
+        {
+            Checkpoint.Save(path, parts, step, _seed, _configJson);
+        }
+        catch (CheckpointWriteException e)
+        {
+            throw new CheckpointWriteException(e.Message + (previous is null
+                ? $" No earlier checkpoint exists in {CheckpointDir}; the run starts from step 0 when run again."
+                : $" The previous checkpoint {previous} is intact: fix the cause and run again to resume from it."), e.InnerException!);
+        }
         foreach (var (_, old) in Checkpoint.List(CheckpointDir).SkipLast(_config.KeepCheckpoints)) Checkpoint.Delete(old);
         return path;
     }

@@ -34,7 +34,7 @@ public abstract class Recipe<TConfig> : IRecipe where TConfig : class, IRecipeCo
 
     public RecipeRun Train(TConfig config, RunOptions options)
     {
-        Directory.CreateDirectory(options.OutDir);
+        using var runLock = RunLock.Acquire(options.OutDir, options.Warnings);  // one training per output folder, outputs included
         var started = DateTime.UtcNow;
         var configJson = JsonSerializer.Serialize(config, Json.Options);
         var setup = Setup(config, options);
@@ -47,6 +47,8 @@ public abstract class Recipe<TConfig> : IRecipe where TConfig : class, IRecipeCo
             OnEpochEnd = setup.OnEpochEnd,
             Name = $"{Name}/{config.Run.Preset.ToString().ToLowerInvariant()}",
             Progress = options.Progress,
+            Warnings = options.Warnings,
+            Lock = runLock,
         };
         var result = trainer.Run(options.Resume);
         var evaluation = setup.Evaluate();

@@ -16,6 +16,9 @@ public sealed record RunOptions
     /// <summary>Progress lines (default: standard error); null silences them.</summary>
     public TextWriter? Progress { get; init; } = Console.Error;
 
+    /// <summary>Warnings (a damaged checkpoint set aside, a stale lock taken over); default: standard error.</summary>
+    public TextWriter? Warnings { get; init; } = Console.Error;
+
     /// <summary>Where real datasets are; default: environment and the local settings file.</summary>
     public DataRoots Data { get; init; } = new();
 

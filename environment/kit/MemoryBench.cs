@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using DistillKit.Training.Recipes;
+using DistillKit.Training.Stages;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DistillKit.Cli;
+
+/// <summary>
+/// <c>./kit bench memory [--steps N] [--every K] [--out DIR]</c>: a long smoke stage-1 training (10,000 steps by default,
+/// the loss phases rescaled to N; checkpoints, their hashes and the evaluation included, as in any run) that samples
+/// every K steps (500) the resident set (VmRSS of /proc/self/status), glibc's heap (bytes in use and bytes held, from
+/// mallinfo2), the live tensors and the managed heap, prints a table, and a verdict: RSS at the end against RSS at step
+/// 1000 (target: within 5 %). Live tensors are TorchSharp's own counts: <c>torch.Tensor.TotalCount</c> (tensors
+/// constructed and not yet disposed, all threads) and <c>DisposeScopeManager.Statistics.ThreadTotalLiveCount</c> (this
+/// thread's). The loss phases differ in working set (stage 1's census phase needs more than its ψ phase), so when the
+/// last phase starts after step 1000 a second verdict compares the end with 1000 steps into that phase.
+/// </summary>
+public static class MemoryBench
+{
+    public const long Reference = 1000;
+    const double TargetPercent = 5;
+
+    sealed record Sample(long Step, string Phase, double RssMb, double MallocInUseMb, double MallocHeldMb, long LiveTensors, long ThreadLive,
+        double ManagedMb, double MsPerStep);
+
+    public static int Run(long steps, long every, string? outDir)
+    {
+        if (steps < 1 || every < 1) throw new ArgumentException($"bench memory: --steps ({steps}) and --every ({every}) must be positive");
+        var recipe = new Stage1Recipe();
+        var config = ConfigOverrides.WithTotalSteps(recipe.ForPreset(Preset.Smoke), steps);
+        config = config with { Loop = config.Loop with { LogEvery = Gcd(every, Reference) } };
+        var dir = outDir ?? Path.Combine(Path.GetTempPath(), $"dk-bench-memory-{Guid.NewGuid():N}"[..32]);
+        long lastPhaseStart = steps - config.Phases[^1].Steps;
+        Console.WriteLine($"bench memory: smoke stage-1, {steps} steps, a sample every {every}; {torch.get_num_threads()} threads; " +
+            $"checkpoint every {config.Loop.CheckpointEvery} steps into {dir}");
+        Console.WriteLine("phases: " + string.Join(", ", config.Phases.Select(p => $"{p.Name} ({p.Steps} steps)")));
+        Console.WriteLine($"{"step",7} {"phase",5} {"RSS MB",8} {"malloc in use",14} {"malloc held",12} {"live tensors",13} {"this thread",12} {"managed MB",11} {"ms/step",8}");
+        var samples = new List<Sample>();
+        var clock = Stopwatch.StartNew();
+        long lastStep = 0;
+        double lastTime = 0;
+        void Take(long step)
+        {
+            double now = clock.Elapsed.TotalMilliseconds;
+            var (inUse, held) = Malloc();
+            var phase = step == 0 ? "-" : ((char)('A' + LossPhases.At(config.Phases, step - 1).index)).ToString();
+            var s = new Sample(step, phase, RssMb(), inUse, held, torch.Tensor.TotalCount, DisposeScopeManager.Statistics.ThreadTotalLiveCount,
+                GC.GetTotalMemory(false) / 1048576.0, step > lastStep ? (now - lastTime) / (step - lastStep) : 0);
+            (lastStep, lastTime) = (step, now);
+            samples.Add(s);
+            Console.WriteLine($"{s.Step,7} {s.Phase,5} {s.RssMb,8:F1} {s.MallocInUseMb,14:F1} {s.MallocHeldMb,12:F1} {s.LiveTensors,13} {s.ThreadLive,12} {s.ManagedMb,11:F1} {s.MsPerStep,8:F1}");
+        }
+        Take(0);
+        try
+        {
+            using var run = recipe.Train(config, new Training.Recipes.RunOptions
+            {
+                OutDir = dir, Resume = false, Progress = null,
+                OnLog = e => { if (e.Step % every == 0 || e.Step == Reference || e.Step == steps) Take(e.Step); },
+            });
+        }
+        finally
+        {
+            if (outDir is null) Directory.Delete(dir, recursive: true);
+        }
+        var end = samples[^1];
+        var reference = samples.FirstOrDefault(s => s.Step >= Math.Min(Reference, steps)) ?? end;
+        Console.WriteLine($"live tensors: {reference.LiveTensors} at step {reference.Step}, {end.LiveTensors} at the end (step {end.Step}); " +
+            $"malloc in use: {reference.MallocInUseMb:F1} MB -> {end.MallocInUseMb:F1} MB");
+        Console.WriteLine(Verdict(reference, end, $"step {reference.Step}"));
+        if (lastPhaseStart > Reference && samples.FirstOrDefault(s => s.Step >= lastPhaseStart + Reference && s.Step < end.Step) is { } inPhase)
+            Console.WriteLine($"within the last phase ({end.Phase}, from step {lastPhaseStart}): " + Verdict(inPhase, end, $"step {inPhase.Step}"));
+        return 0;
+    }
+
+    static string Verdict(Sample reference, Sample end, string at)
+    {
+        double growth = (end.RssMb - reference.RssMb) / reference.RssMb * 100;
+        return $"RSS at end within {Math.Abs(growth):F1}% of RSS at {at} (target ≤ {TargetPercent:0}%): " +
+            $"{reference.RssMb:F1} MB -> {end.RssMb:F1} MB, {(growth <= TargetPercent ? "met" : "MISSED")}";
+    }
+
+    static long Gcd(long a, long b) => b == 0 ? a : Gcd(b, a % b);
+
+    /// <summary>Resident set size in MB from /proc/self/status (VmRSS, kB).</summary>
+    static double RssMb()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmRSS:")) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+        throw new InvalidOperationException("/proc/self/status has no VmRSS line (bench memory needs Linux)");
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    struct MallInfo2
+    {
+        public nuint arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost;
+    }
+
+    [DllImport("libc")]
+    static extern MallInfo2 mallinfo2();
+
+    /// <summary>glibc's heap (all arenas, as mallinfo2 reports): MB allocated and in use (uordblks + mmapped
+    /// hblkhd), and MB held from the kernel (arena + hblkhd); NaN where mallinfo2 is missing (glibc before 2.33).</summary>
+    static (double InUse, double Held) Malloc()
+    {
+        try
+        {
+            var m = mallinfo2();
+            return ((m.uordblks + m.hblkhd) / 1048576.0, (m.arena + m.hblkhd) / 1048576.0);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return (double.NaN, double.NaN);
+        }
+    }
+}
