@@ -22,7 +22,7 @@ public static class MemoryBench
     public const long Reference = 1000;
     const double TargetPercent = 5;
 
-    sealed record Sample(long Step, string Phase, double RssMb, double MallocInUseMb, double MallocHeldMb, long LiveTensors, long ThreadLive,
+    sealed record Sample(long Step, string Phase, double RssMb, double AnonMb, double FileMb, double MallocInUseMb, double MallocHeldMb, long LiveTensors, long ThreadLive,
         double ManagedMb, double MsPerStep);
 
     public static int Run(long steps, long every, string? outDir)
@@ -36,7 +36,7 @@ public static class MemoryBench
         Console.WriteLine($"bench memory: smoke stage-1, {steps} steps, a sample every {every}; {torch.get_num_threads()} threads; " +
             $"checkpoint every {config.Loop.CheckpointEvery} steps into {dir}");
         Console.WriteLine("phases: " + string.Join(", ", config.Phases.Select(p => $"{p.Name} ({p.Steps} steps)")));
-        Console.WriteLine($"{"step",7} {"phase",5} {"RSS MB",8} {"malloc in use",14} {"malloc held",12} {"live tensors",13} {"this thread",12} {"managed MB",11} {"ms/step",8}");
+        Console.WriteLine($"{"step",7} {"phase",5} {"RSS MB",8} {"anon",7} {"file",7} {"malloc in use",14} {"malloc held",12} {"live tensors",13} {"this thread",12} {"managed MB",11} {"ms/step",8}");
         var samples = new List<Sample>();
         var clock = Stopwatch.StartNew();
         long lastStep = 0;
@@ -46,11 +46,12 @@ public static class MemoryBench
             double now = clock.Elapsed.TotalMilliseconds;
             var (inUse, held) = Malloc();
             var phase = step == 0 ? "-" : ((char)('A' + LossPhases.At(config.Phases, step - 1).index)).ToString();
-            var s = new Sample(step, phase, RssMb(), inUse, held, torch.Tensor.TotalCount, DisposeScopeManager.Statistics.ThreadTotalLiveCount,
+            var rss = Rss();
+            var s = new Sample(step, phase, rss["VmRSS"], rss["RssAnon"], rss["RssFile"], inUse, held, torch.Tensor.TotalCount, DisposeScopeManager.Statistics.ThreadTotalLiveCount,
                 GC.GetTotalMemory(false) / 1048576.0, step > lastStep ? (now - lastTime) / (step - lastStep) : 0);
             (lastStep, lastTime) = (step, now);
             samples.Add(s);
-            Console.WriteLine($"{s.Step,7} {s.Phase,5} {s.RssMb,8:F1} {s.MallocInUseMb,14:F1} {s.MallocHeldMb,12:F1} {s.LiveTensors,13} {s.ThreadLive,12} {s.ManagedMb,11:F1} {s.MsPerStep,8:F1}");
+            Console.WriteLine($"{s.Step,7} {s.Phase,5} {s.RssMb,8:F1} {s.AnonMb,7:F1} {s.FileMb,7:F1} {s.MallocInUseMb,14:F1} {s.MallocHeldMb,12:F1} {s.LiveTensors,13} {s.ThreadLive,12} {s.ManagedMb,11:F1} {s.MsPerStep,8:F1}");
         }
         Take(0);
         try
@@ -68,7 +69,8 @@ public static class MemoryBench
         var end = samples[^1];
         var reference = samples.FirstOrDefault(s => s.Step >= Math.Min(Reference, steps)) ?? end;
         Console.WriteLine($"live tensors: {reference.LiveTensors} at step {reference.Step}, {end.LiveTensors} at the end (step {end.Step}); " +
-            $"malloc in use: {reference.MallocInUseMb:F1} MB -> {end.MallocInUseMb:F1} MB");
+            $"malloc in use: {reference.MallocInUseMb:F1} MB -> {end.MallocInUseMb:F1} MB; RSS anonymous {reference.AnonMb:F1} -> {end.AnonMb:F1} MB, " +
+            $"file-backed (library code paged in) {reference.FileMb:F1} -> {end.FileMb:F1} MB");
         Console.WriteLine(Verdict(reference, end, $"step {reference.Step}"));
         if (lastPhaseStart > Reference && samples.FirstOrDefault(s => s.Step >= lastPhaseStart + Reference && s.Step < end.Step) is { } inPhase)
             Console.WriteLine($"within the last phase ({end.Phase}, from step {lastPhaseStart}): " + Verdict(inPhase, end, $"step {inPhase.Step}"));
@@ -84,12 +86,17 @@ public static class MemoryBench
 
     static long Gcd(long a, long b) => b == 0 ? a : Gcd(b, a % b);
 
-    /// <summary>Resident set size in MB from /proc/self/status (VmRSS, kB).</summary>
-    static double RssMb()
+    /// <summary>Resident set size in MB from /proc/self/status: VmRSS, and its anonymous (heaps) and file-backed
+    /// (mapped libraries) parts, RssAnon and RssFile.</summary>
+    static Dictionary<string, double> Rss()
     {
+        var result = new Dictionary<string, double>();
         foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmRSS:")) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
-        throw new InvalidOperationException("/proc/self/status has no VmRSS line (bench memory needs Linux)");
+        {
+            var parts = line.Split(' ', '\t', ':').Where(p => p.Length > 0).ToArray();
+            if (parts.Length >= 2 && parts[0] is "VmRSS" or "RssAnon" or "RssFile") result[parts[0]] = long.Parse(parts[1]) / 1024.0;
+        }
+        return result.Count == 3 ? result : throw new InvalidOperationException("/proc/self/status lacks VmRSS, RssAnon or RssFile (bench memory needs Linux 4.5 or later)");
     }
 
     [StructLayout(LayoutKind.Sequential)]
