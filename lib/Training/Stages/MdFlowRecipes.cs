@@ -203,8 +203,8 @@ public sealed class MdFlowTeacherInitRecipe : Recipe<MdFlowConfig>
             Preset.Smoke => config with { Phases = Phases(6), Optim = new OptimConfig { LearningRate = 1e-3 } },
             Preset.Mini => config with
             {
-                Phases = Phases(2000, ar: 0.05),
-                Optim = new OptimConfig { LearningRate = 1e-3, Schedule = ScheduleKind.MultiStep, Milestones = [1500], Gamma = 0.5, ClipNorm = 10 },
+                Phases = Phases(1200, ar: 0.05),
+                Optim = new OptimConfig { LearningRate = 1e-3, Schedule = ScheduleKind.MultiStep, Milestones = [900], Gamma = 0.5, ClipNorm = 10 },
             },
             _ => config with { Phases = Phases(300_000), Optim = new OptimConfig { LearningRate = 2e-4, Schedule = ScheduleKind.Step, StepSize = 100_000, Gamma = 0.5 } },
         };
@@ -263,8 +263,8 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
             Preset.Smoke => config with { Phases = Phases(6), Optim = new OptimConfig { LearningRate = 4e-4 } },
             Preset.Mini => config with
             {
-                Phases = Phases(1500),
-                Optim = new OptimConfig { LearningRate = 4e-4, Schedule = ScheduleKind.MultiStep, Milestones = [1100], Gamma = 0.5, ClipNorm = 1 },
+                Phases = Phases(500),
+                Optim = new OptimConfig { LearningRate = 4e-4, Schedule = ScheduleKind.MultiStep, Milestones = [375], Gamma = 0.5, ClipNorm = 1 },
             },
             _ => config with { Phases = Phases(200_000), Optim = new OptimConfig { LearningRate = 4e-4, Schedule = ScheduleKind.Step, StepSize = 100_000, Gamma = 0.5, ClipNorm = 1 } },
         };
@@ -347,8 +347,8 @@ public sealed class MdFlowBackwardRecipe : Recipe<MdFlowConfig>
             Preset.Smoke => config with { Phases = Phases(6), Optim = new OptimConfig { LearningRate = 1e-3 } },
             Preset.Mini => config with
             {
-                Phases = Phases(1000),
-                Optim = new OptimConfig { LearningRate = 5e-4, Schedule = ScheduleKind.MultiStep, Milestones = [700], Gamma = 0.5, ClipNorm = 10 },
+                Phases = Phases(500),
+                Optim = new OptimConfig { LearningRate = 5e-4, Schedule = ScheduleKind.MultiStep, Milestones = [350], Gamma = 0.5, ClipNorm = 10 },
             },
             _ => config with { Phases = Phases(200_000), Optim = new OptimConfig { LearningRate = 1e-4, Schedule = ScheduleKind.Step, StepSize = 100_000, Gamma = 0.5 } },
         };
