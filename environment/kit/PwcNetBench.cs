@@ -109,64 +109,30 @@ public static class PwcNetBench
     }
 
     /// <summary>
-    /// A script of environment/bench as a worker process (Debian's Python, the kit's allocator settings), started as
-    /// <c>SCRIPT THREADS CONFIG.json BATCH HEIGHT WIDTH</c>: it prints one JSON line of versions, then answers each block
-    /// size N read from stdin with <c>{"step_ms": median of N}</c> (bench_pwcnet.py, bench_fastflownet.py).
+    /// A <see cref="PythonBenchWorker"/> started as <c>SCRIPT THREADS CONFIG.json BATCH HEIGHT WIDTH</c> with the
+    /// network's config written to a temporary file: each block of N steps answers <c>{"step_ms": median of N}</c>
+    /// (bench_pwcnet.py, bench_fastflownet.py).
     /// </summary>
     internal sealed class PythonWorker : IDisposable
     {
-        readonly Process _process;
         readonly string _configPath = Path.Combine(Path.GetTempPath(), $"dk-bench-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
-        readonly StringBuilder _stderr = new();
-        readonly string _script;
-        public JsonObject Versions { get; }
+        readonly PythonBenchWorker _worker;
+        public JsonObject Versions => _worker.Versions;
 
         public PythonWorker(string script, int threads, object config, int batch, int h, int w)
         {
-            _script = script;
             File.WriteAllText(_configPath, JsonSerializer.Serialize(config, config.GetType()));
-            var psi = new ProcessStartInfo("/usr/bin/python3")
-            {
-                RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-            };
-            psi.ArgumentList.Add(Path.Combine(Repo.Root, "environment", "bench", script));
-            foreach (var a in new object[] { threads, _configPath, batch, h, w }) psi.ArgumentList.Add(a.ToString()!);
-            if (Runtime.TorchRuntime.MallocTuned)
-                foreach (var (k, v) in Runtime.MallocTuning.EnvironmentVariables) psi.Environment[k] = v;
-            _process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start /usr/bin/python3 (install python3-torch: environment/setup.sh)");
-            _process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (_stderr) _stderr.AppendLine(e.Data); };
-            _process.BeginErrorReadLine();
-            Versions = ReadReply();
+            _worker = new PythonBenchWorker(script, threads, _configPath, batch, h, w);
         }
 
         public double Steps(int n) => StepsReply(n)["step_ms"]!.GetValue<double>();
 
         /// <summary>Runs <paramref name="n"/> steps; the script's whole reply (<c>step_ms</c> and whatever else it measures).</summary>
-        public JsonObject StepsReply(int n)
-        {
-            _process.StandardInput.WriteLine(n);
-            _process.StandardInput.Flush();
-            return ReadReply();
-        }
-
-        JsonObject ReadReply()
-        {
-            var line = _process.StandardOutput.ReadLine();
-            if (line is null)
-            {
-                _process.WaitForExit();
-                lock (_stderr)
-                    throw new InvalidOperationException($"{_script} stopped (exit {_process.ExitCode}): {_stderr}");
-            }
-            return JsonNode.Parse(line)!.AsObject();
-        }
+        public JsonObject StepsReply(int n) => _worker.Block(n);
 
         public void Dispose()
         {
-            try { _process.StandardInput.WriteLine(); _process.StandardInput.Close(); _process.WaitForExit(10_000); }
-            catch (IOException) { }
-            if (!_process.HasExited) _process.Kill();
-            _process.Dispose();
+            _worker.Dispose();
             File.Delete(_configPath);
         }
     }
