@@ -235,6 +235,39 @@ public class FastFlowNetTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void BilinearStartUpsamplesEachFlowChannelBilinearlyAndShrinksThePredictions()
+    {
+        using var plain = new FastFlowNet(FastFlowNetConfig.Smoke, seed: 4);
+        using var net = new FastFlowNet(FastFlowNetConfig.Smoke, seed: 4).BilinearStart(predictScale: 0.1);
+        using var noGrad = torch.no_grad();
+        // a flow that is constant per channel comes out of every upsampling layer unchanged away from the border,
+        // and u never leaks into v
+        var flow = torch.cat([torch.full(1, 1, 6, 8, 3.0f), torch.full(1, 1, 6, 8, -2.0f)], 1);
+        foreach (var up in net.upsample.Modules)
+        {
+            var doubled = up.forward(flow);
+            Assert.Equal(new long[] { 1, 2, 12, 16 }, doubled.shape);
+            var inner = doubled[.., .., 1..11, 1..15];
+            Assert.Equal(3.0, inner[0, 0].min().ToDouble(), 6);
+            Assert.Equal(3.0, inner[0, 0].max().ToDouble(), 6);
+            Assert.Equal(-2.0, inner[0, 1].min().ToDouble(), 6);
+            Assert.Equal(-2.0, inner[0, 1].max().ToDouble(), 6);
+        }
+        // a ramp in u is interpolated: output pixel 2i+1 lies a quarter of the way from input i to i+1
+        var ramp = torch.arange(8, dtype: ScalarType.Float32).view(1, 1, 1, 8).expand(1, 2, 6, 8).contiguous();
+        var up6 = net.upsample.At(6).forward(ramp);
+        Assert.Equal(2.25, up6[0, 0, 5, 5].ToDouble(), 6);   // 0.75·2 + 0.25·3
+        // the predict convs are the seeded draw × 0.1; every other weight is the seeded draw
+        var (a, b) = (plain.state_dict(), net.state_dict());
+        foreach (var (name, value) in a)
+        {
+            if (name.StartsWith("upsample.")) continue;
+            var expected = name.Contains(".predict.") ? value * 0.1 : value;
+            Assert.True(b[name].allclose(expected, rtol: 1e-6, atol: 1e-9), name);
+        }
+    }
+
+    [Fact]
     public void LoadsThroughTheKitsOneLoader()
     {
         using var dir = new TempFolder();

@@ -3,6 +3,7 @@ using DistillKit.Models;
 using DistillKit.Tests.Support;
 using DistillKit.Training.Recipes;
 using DistillKit.Training.Stages;
+using TorchSharp;
 using Xunit;
 
 namespace DistillKit.Tests.Training;
@@ -66,6 +67,28 @@ public class MdFlowRecipeTests
         var e = Assert.Throws<FileNotFoundException>(() => forward.Train(config, new RunOptions { OutDir = dir.Path, Progress = null }));
         Assert.Contains("nope.safetensors", e.Message);
         Assert.Contains("./kit train mdflow-teacher-init", e.Message);
+    }
+
+    [Fact]
+    public void TheTeacherWarmsUpUnmaskedFromABilinearStartBeforeItsOcclusionMaskSmoothnessAndRegularisation()
+    {
+        foreach (var preset in new[] { Preset.Smoke, Preset.Mini, Preset.Paper })
+        {
+            var config = new MdFlowTeacherInitRecipe().ForPreset(preset);
+            Assert.True(config.Networks.TeacherBilinearStart);
+            Assert.Equal(2, config.Phases.Count);
+            var (warmup, main) = (config.Phases[0], config.Phases[1]);
+            Assert.Equal([MdFlow.PhotometricUnmasked], warmup.Weights.Where(kv => kv.Value != 0).Select(kv => kv.Key));
+            Assert.Equal(0, main.Weight(MdFlow.PhotometricUnmasked));
+            Assert.True(main.Weight(MdFlow.Photometric) > 0 && main.Weight(MdFlow.Smooth) > 0 && main.Weight(MdFlow.Ar) > 0, preset.ToString());
+        }
+        // the start is the seeded draw with bilinear upsampling; switched off, the plain seeded draw
+        var smoke = new MdFlowTeacherInitRecipe().ForPreset(Preset.Smoke, seed: 2);
+        using var started = MdFlow.CreateTeacher(smoke, null);
+        using var plain = MdFlow.CreateTeacher(smoke with { Networks = smoke.Networks with { TeacherBilinearStart = false } }, null);
+        using var expected = new DistillKit.Models.FastFlow.FastFlowNet(smoke.Networks.Teacher, 2);
+        Assert.True(plain.state_dict().All(kv => kv.Value.equal(expected.state_dict()[kv.Key]).all().item<bool>()));
+        Assert.True(started.upsample.At(6).weight![0, 1].abs().max().ToDouble() == 0);   // u and v do not mix
     }
 
     [Fact]

@@ -12,6 +12,11 @@ public sealed record MdFlowNetworks
 {
     public FastFlowNetConfig Teacher { get; init; } = FastFlowNetConfig.Mini;
     public RaftConfig Student { get; init; } = RaftConfig.Mini;
+    /// <summary>
+    /// A teacher trained from scratch starts from <see cref="FastFlowNet.BilinearStart"/> (bilinear flow upsampling,
+    /// predict convs × 0.1) rather than Kaiming-random everywhere; false gives the plain seeded draw.
+    /// </summary>
+    public bool TeacherBilinearStart { get; init; } = true;
 }
 
 /// <summary>Where MDFlow's unlabelled pairs come from and which pairs are held out.</summary>

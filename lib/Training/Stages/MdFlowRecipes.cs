@@ -22,6 +22,14 @@ public static class MdFlow
 {
     public const string Photometric = "photometric", Smooth = "smooth", Ar = "ar", Sup = "sup";
 
+    /// <summary>
+    /// The photometric mix over every pixel, no occlusion mask: the teacher's warm-up term. Masked by its own
+    /// forward-backward check from the first step, a randomly initialised FastFlowNet never leaves zero flow (mini,
+    /// 600 steps: held-out EPE 2.078 against zero flow's 2.076), while unmasked it learns (1.089 at 600 steps); DDFlow
+    /// and UFlow likewise switch occlusion handling on only after a first phase.
+    /// </summary>
+    public const string PhotometricUnmasked = "photometric-unmasked";
+
     /// <summary>Stream keys of a step's draws (<see cref="SampleRandom.For"/>).</summary>
     public const long AugmentStream = 17, AugmentorStream = 31;
 
@@ -102,7 +110,7 @@ public static class MdFlow
 
     /// <summary>
     /// The teacher's own terms on (I1, I2), both directions in one pass: ARFlow's photometric mix masked by the
-    /// forward-backward occlusion, and edge-aware smoothness of flow / min(H, W). Adds what the phase weighs to
+    /// forward-backward occlusion (<see cref="Photometric"/>) or over every pixel (<see cref="PhotometricUnmasked"/>), and edge-aware smoothness of flow / min(H, W). Adds what the phase weighs to
     /// <paramref name="terms"/>; returns the weighted sum, the flows (with gradient) and the forward non-occlusion mask.
     /// </summary>
     public static (Tensor Loss, Tensor Fw, Tensor NocFw) TeacherTerms(IFlowModel teacher, FlowBatch pair, MdFlowLosses losses, LossPhase phase, Dictionary<string, double> terms)
@@ -117,6 +125,13 @@ public static class MdFlow
                         + PhotometricTerms.Arflow(pair.Image2, pair.Image1, bw, occBw, losses.Photometric);
             terms[Photometric] = photo.ToDouble();
             loss = loss + phase.Weight(Photometric) * photo;
+        }
+        if (phase.Weight(PhotometricUnmasked) != 0)
+        {
+            var photo = PhotometricTerms.Arflow(pair.Image1, pair.Image2, fw, null, losses.Photometric)
+                        + PhotometricTerms.Arflow(pair.Image2, pair.Image1, bw, null, losses.Photometric);
+            terms[PhotometricUnmasked] = photo.ToDouble();
+            loss = loss + phase.Weight(PhotometricUnmasked) * photo;
         }
         if (phase.Weight(Smooth) != 0)
         {
@@ -149,10 +164,14 @@ public static class MdFlow
     public static FlowBatch HeldOut(MdFlowConfig config) =>
         new SyntheticFlowGenerator(config.Data.Synthetic, config.Run.Seed + Stage1Recipe.EvalSeedOffset).GenerateBatch(0, config.Data.EvalPairs);
 
-    /// <summary>A FastFlowNet drawn from the run seed (or loaded from <paramref name="init"/>), in train mode.</summary>
+    /// <summary>
+    /// A FastFlowNet drawn from the run seed with <see cref="FastFlowNet.BilinearStart"/> where
+    /// <see cref="MdFlowNetworks.TeacherBilinearStart"/> says so (or loaded from <paramref name="init"/>), in train mode.
+    /// </summary>
     public static FastFlowNet CreateTeacher(MdFlowConfig config, string? init)
     {
         var net = new FastFlowNet(config.Networks.Teacher, config.Run.Seed);
+        if (init is null && config.Networks.TeacherBilinearStart) net.BilinearStart();
         if (init is not null) Checkpoint.LoadWeights(net, RequireFile(init, "teacher", "mdflow-teacher-init", config.Run.Preset));
         net.train();
         return net;
@@ -192,21 +211,31 @@ public sealed class MdFlowTeacherInitRecipe : Recipe<MdFlowConfig>
     public override string Name => "mdflow-teacher-init";
     public override string Description => "MDFlow step 1: FastFlowNet teacher from photometric + smoothness + augmentation regularisation";
 
-    public static IReadOnlyList<LossPhase> Phases(long steps, double smooth = 50, double ar = 0.01) =>
-        [new LossPhase("teacher init: photometric + smooth + ar", steps, new() { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Ar] = ar })];
+    /// <summary>
+    /// A warm-up of <paramref name="warmup"/> steps on the unmasked photometric term alone, then <paramref name="steps"/>
+    /// on the masked photometric term, smoothness and the augmentation regularisation. The occlusion mask, the smoothness
+    /// and the regularisation all need a flow worth checking first: from a random start (mini, seed 0, 300 steps), the
+    /// masked photometric term drives the flow to 10 px of error, and the unmasked one with smoothness at 50 stays on
+    /// zero flow (held-out EPE 2.074 against zero flow's 2.076), while the unmasked term alone reaches 1.201.
+    /// </summary>
+    public static IReadOnlyList<LossPhase> Phases(long warmup, long steps, double smooth = 50, double ar = 0.01) =>
+    [
+        .. warmup > 0 ? [new LossPhase("teacher warm-up: unmasked photometric", warmup, new() { [MdFlow.PhotometricUnmasked] = 1 })] : Array.Empty<LossPhase>(),
+        new LossPhase("teacher init: photometric + smooth + ar", steps, new() { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Ar] = ar }),
+    ];
 
     public override MdFlowConfig ForPreset(Preset preset, long seed = 0)
     {
         var config = MdFlow.ForPreset(preset, seed);
         return preset switch
         {
-            Preset.Smoke => config with { Phases = Phases(6), Optim = new OptimConfig { LearningRate = 1e-3 } },
+            Preset.Smoke => config with { Phases = Phases(3, 3), Optim = new OptimConfig { LearningRate = 1e-3 } },
             Preset.Mini => config with
             {
-                Phases = Phases(1200, ar: 0.05),
+                Phases = Phases(600, 600, ar: 0.05),
                 Optim = new OptimConfig { LearningRate = 1e-3, Schedule = ScheduleKind.MultiStep, Milestones = [900], Gamma = 0.5, ClipNorm = 10 },
             },
-            _ => config with { Phases = Phases(300_000), Optim = new OptimConfig { LearningRate = 2e-4, Schedule = ScheduleKind.Step, StepSize = 100_000, Gamma = 0.5 } },
+            _ => config with { Phases = Phases(50_000, 250_000), Optim = new OptimConfig { LearningRate = 2e-4, Schedule = ScheduleKind.Step, StepSize = 100_000, Gamma = 0.5 } },
         };
     }
 
