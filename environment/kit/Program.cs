@@ -16,6 +16,12 @@ public static class Program
         ("notebook", "run notebooks headless: notebook run FILE.ipynb | notebook run-all", NotebookCommand.Run),
     };
 
+    /// <summary>Commands left out of the help: tools for the kit's own tests.</summary>
+    static readonly (string Name, Func<string[], int> Run)[] Hidden =
+    {
+        ("fuzz", Fuzz.FuzzCommand.Run), // seeded corruptions of every file reader (tests/Fuzz)
+    };
+
     public static int Main(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -25,6 +31,7 @@ public static class Program
             return args.Length == 0 ? 2 : 0;
         }
         var cmd = Array.Find(Commands, c => c.Name == args[0]);
+        if (cmd.Name is null && Array.Find(Hidden, c => c.Name == args[0]) is { Name: not null } hidden) cmd = (hidden.Name, "", hidden.Run);
         if (cmd.Name is null)
         {
             Console.Error.WriteLine($"kit: unknown command '{args[0]}'. Run ./kit --help for the list.");

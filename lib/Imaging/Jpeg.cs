@@ -3,7 +3,9 @@ namespace DistillKit.Imaging;
 /// <summary>
 /// JPEG reading and writing through libjpeg-turbo's TurboJPEG API (lib/Native/dkimage.c). Decodes to 8-bit RGB, or
 /// 8-bit gray for grayscale files; CMYK files are not supported. By default libjpeg warnings (a truncated file
-/// gives "premature end of JPEG file") are errors; pass <c>tolerateWarnings: true</c> to accept such images.
+/// gives "premature end of JPEG file") are errors; pass <c>tolerateWarnings: true</c> to accept such images. A file
+/// too small for the size its header declares (under one bit per 8×8 block, i.e. more than 1024 pixels per byte) is
+/// refused as corrupt in both modes, before any pixel memory is taken.
 /// </summary>
 public static unsafe class Jpeg
 {

@@ -272,6 +272,12 @@ DKI_API int dki_jpeg_decode(const unsigned char *data, size_t size, int strict, 
         tjDestroy(tj);
         return DKI_UNSUPPORTED;
     }
+    /* guards a header declaring a huge image in a tiny file: Huffman scans spend >= 1 bit per 8x8 block (2x margin) */
+    if ((double)w * h > 1024.0 * (double)size + 65536.0) {
+        set_error("declares %dx%d pixels but holds only %zu bytes (at least one bit per 8x8 block is needed): truncated or corrupt", w, h, size);
+        tjDestroy(tj);
+        return DKI_CORRUPT;
+    }
     unsigned char *pixels = (unsigned char *)malloc((size_t)w * h * ch);
     if (!pixels) { set_error("out of memory for a %dx%d JPEG", w, h); tjDestroy(tj); return DKI_NOMEM; }
     int flags = strict ? TJFLAG_STOPONWARNING : 0;

@@ -50,15 +50,24 @@ public static class WeightFiles
         if (!File.Exists(path)) throw new FileNotFoundException($"no such weight file: {path}", path);
         try
         {
-            if (format == WeightFormat.Safetensors) return Safetensors.LoadStateDict(path);
+            if (format == WeightFormat.Safetensors)
+            {
+                SafetensorsHeader.CheckLayout(path); // sizes PyBridge would trust: header length, shapes against offsets
+                return Safetensors.LoadStateDict(path);
+            }
             if (format == WeightFormat.PyTorch)
             {
+                PickleScan.Check(path); // lengths Razorvine.Pickle would allocate before reading them
                 var table = PyTorchUnpickler.UnpickleStateDict(path);
                 var result = new Dictionary<string, Tensor>();
                 foreach (DictionaryEntry e in table)
                     if (e.Key is string k && e.Value is Tensor t) result[k] = t;
                 return result;
             }
+        }
+        catch (InvalidDataException e) when (e.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            throw; // the kit's own checks name the file already
         }
         catch (Exception e) when (e is not (OutOfMemoryException or FileNotFoundException))
         {
@@ -74,6 +83,7 @@ public static class WeightFiles
         if (!File.Exists(path)) throw new FileNotFoundException($"no such weight file: {path}", path);
         if (format == WeightFormat.TorchSharp)
         {
+            DatScan.Check(path); // the rank TorchSharp would allocate an array for before reading it
             try
             {
                 module.load(path, strict: true);

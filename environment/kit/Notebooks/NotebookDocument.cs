@@ -26,10 +26,36 @@ public sealed class NotebookDocument
     {
         if (root["nbformat"]?.GetValue<int>() != 4)
             throw new InvalidDataException($"only nbformat 4 notebooks are supported (found {root["nbformat"]?.ToJsonString() ?? "none"})");
-        if (root["cells"] is not JsonArray) throw new InvalidDataException("notebook has no 'cells' array");
+        if (root["cells"] is not JsonArray cells) throw new InvalidDataException("notebook has no 'cells' array");
+        if (root["nbformat_minor"] is { } minor && !(minor is JsonValue m && m.TryGetValue<int>(out _)))
+            throw new InvalidDataException($"nbformat_minor {minor.ToJsonString()} is not an integer");
+        if (root["metadata"] is { } meta && meta is not JsonObject) throw new InvalidDataException("the notebook's metadata is not an object");
+        CheckCells(cells);
         root["metadata"] ??= new JsonObject();
         Root = root;
     }
+
+    /// <summary>
+    /// Checks, as the nbformat 4 schema says, what the kit reads from every cell (type, source, metadata, tags), so that
+    /// a crafted notebook fails on loading, naming its file, instead of at a cast deep in the runner.
+    /// </summary>
+    static void CheckCells(JsonArray cells)
+    {
+        for (int i = 0; i < cells.Count; i++)
+        {
+            string Bad(string what) => $"cell {i + 1}: {what}";
+            if (cells[i] is not JsonObject cell) throw new InvalidDataException(Bad($"is {cells[i]?.GetValueKind().ToString() ?? "null"}, not an object"));
+            if (cell["cell_type"] is { } type && !IsString(type)) throw new InvalidDataException(Bad("cell_type is not a string"));
+            if (cell["source"] is { } source && !IsString(source) && !(source is JsonArray lines && lines.All(IsString)))
+                throw new InvalidDataException(Bad("source is neither a string nor a list of strings"));
+            if (cell["metadata"] is { } meta && meta is not JsonObject) throw new InvalidDataException(Bad("metadata is not an object"));
+            if (cell["metadata"]?["tags"] is { } tags && !(tags is JsonArray list && list.All(IsString)))
+                throw new InvalidDataException(Bad("metadata.tags is not a list of strings"));
+        }
+    }
+
+    /// <summary>A JSON string that decodes (a lone UTF-16 surrogate escape throws <see cref="InvalidOperationException"/>).</summary>
+    static bool IsString(JsonNode? n) => n is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() is not null;
 
     /// <summary>The cells, in order; each is a live view of its JSON object.</summary>
     public IReadOnlyList<NotebookCell> Cells => ((JsonArray)Root["cells"]!).Select(c => new NotebookCell((JsonObject)c!)).ToList();
@@ -43,13 +69,14 @@ public sealed class NotebookDocument
     /// <summary>Reads a notebook; throws <see cref="InvalidDataException"/> naming the file when it is not nbformat 4 JSON.</summary>
     public static NotebookDocument Load(string path)
     {
+        var text = File.ReadAllText(path);
         try
         {
-            var node = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+            var node = JsonNode.Parse(text) as JsonObject
                 ?? throw new InvalidDataException("top level is not a JSON object");
             return new NotebookDocument(node);
         }
-        catch (Exception e) when (e is JsonException or InvalidDataException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or InvalidDataException or InvalidOperationException or FormatException or ArgumentException) // ArgumentException: a duplicate key
         {
             throw new InvalidDataException($"{path}: not a valid .ipynb notebook: {e.Message}", e);
         }

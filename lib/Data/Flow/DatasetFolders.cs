@@ -15,11 +15,14 @@ internal static class DatasetFolders
         return path;
     }
 
-    /// <summary><paramref name="path"/> itself; <see cref="InvalidDataException"/> naming it when the file a pair needs is missing.</summary>
-    internal static string RequireFile(string path, string pairId, string script)
+    /// <summary>
+    /// <paramref name="path"/> itself; <see cref="InvalidDataException"/> naming it, and the frame files that made the
+    /// pair (<paramref name="frames"/>), when the file a pair needs is missing.
+    /// </summary>
+    internal static string RequireFile(string path, string pairId, string script, string frames)
     {
-        if (!File.Exists(path))
-            throw new InvalidDataException($"{path}: file missing for pair {pairId} (incomplete dataset? {Advice(script)})");
+        if (!File.Exists(path)) // the frames: a stray frame file makes a pair whose other files never existed
+            throw new InvalidDataException($"{path}: file missing for pair {pairId} of {frames} (incomplete dataset? {Advice(script)})");
         return path;
     }
 

@@ -39,7 +39,7 @@ public static class FlyingChairs
     /// parent or its grandparent; line n decides sample n. Errors: <see cref="DirectoryNotFoundException"/> (no such
     /// root or data folder), <see cref="FileNotFoundException"/> (split file needed but absent),
     /// <see cref="InvalidDataException"/> (no pairs, a missing img2/flow file, a split file shorter than the highest
-    /// sample number, or no pair in the split).
+    /// sample number, or no pair in the split: then naming the split file).
     /// </summary>
     public static FlowDatasetIndex Open(string root, FlyingChairsSplit split = FlyingChairsSplit.All, string? splitFile = null)
     {
@@ -47,8 +47,8 @@ public static class FlyingChairs
         var pairs = new List<FlowPair>();
         foreach (var (number, digits, img1) in DatasetFolders.Numbered(data, "", "_img1.ppm"))
         {
-            var img2 = DatasetFolders.RequireFile(Path.Combine(data, $"{digits}_img2.ppm"), digits, Script);
-            var flow = DatasetFolders.RequireFile(Path.Combine(data, $"{digits}_flow.flo"), digits, Script);
+            var img2 = DatasetFolders.RequireFile(Path.Combine(data, $"{digits}_img2.ppm"), digits, Script, img1);
+            var flow = DatasetFolders.RequireFile(Path.Combine(data, $"{digits}_flow.flo"), digits, Script, img1);
             pairs.Add(new FlowPair(digits, img1, img2, flow, null, null));
         }
         if (pairs.Count == 0 || split == FlyingChairsSplit.All)
@@ -68,6 +68,8 @@ public static class FlyingChairs
                 throw new InvalidDataException($"{file}: has {values.Length} lines, but {data} holds sample {pair.Id} (line n decides sample n)");
             if (values[n - 1] == want) chosen.Add(pair);
         }
+        if (chosen.Count == 0) // a split file marking no present sample for this split: its fault, not a missing download
+            throw new InvalidDataException($"{file}: marks none of the {pairs.Count} samples of {data} as {want} ({split})");
         return DatasetFolders.NonEmpty($"flyingchairs-{split.ToString().ToLowerInvariant()}", data, data, chosen, Script);
     }
 

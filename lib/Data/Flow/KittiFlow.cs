@@ -60,9 +60,9 @@ public static class KittiFlow
         var pairs = new List<FlowPair>();
         foreach (var (_, digits, image1) in DatasetFolders.Numbered(images, "", "_10.png"))
         {
-            var image2 = DatasetFolders.RequireFile(Path.Combine(images, $"{digits}_11.png"), digits, script);
-            string? flow = occ is null ? null : DatasetFolders.RequireFile(Path.Combine(occ, $"{digits}_10.png"), digits, script);
-            string? flowNoc = noc is null ? null : DatasetFolders.RequireFile(Path.Combine(noc, $"{digits}_10.png"), digits, script);
+            var image2 = DatasetFolders.RequireFile(Path.Combine(images, $"{digits}_11.png"), digits, script, image1);
+            string? flow = occ is null ? null : DatasetFolders.RequireFile(Path.Combine(occ, $"{digits}_10.png"), digits, script, image1);
+            string? flowNoc = noc is null ? null : DatasetFolders.RequireFile(Path.Combine(noc, $"{digits}_10.png"), digits, script, image1);
             pairs.Add(new FlowPair(digits, image1, image2, flow, null, flowNoc));
         }
         return DatasetFolders.NonEmpty($"{Name(version)}-{part}", root, images, pairs, script);

@@ -69,8 +69,9 @@ public static class MpiSintel
                 var (i, digits, image1) = frames[k];
                 if (frames[k + 1].Number != i + 1) continue;
                 var id = $"{scene}/frame_{digits}";
-                string? flow = flows is null ? null : DatasetFolders.RequireFile(Path.Combine(flows, scene, $"frame_{digits}.flo"), id, Script);
-                string? occ = occlusions is null ? null : DatasetFolders.RequireFile(Path.Combine(occlusions, scene, $"frame_{digits}.png"), id, Script);
+                var pairFrames = $"{image1} and {frames[k + 1].Path}";
+                string? flow = flows is null ? null : DatasetFolders.RequireFile(Path.Combine(flows, scene, $"frame_{digits}.flo"), id, Script, pairFrames);
+                string? occ = occlusions is null ? null : DatasetFolders.RequireFile(Path.Combine(occlusions, scene, $"frame_{digits}.png"), id, Script, pairFrames);
                 pairs.Add(new FlowPair(id, image1, frames[k + 1].Path, flow, occ, null));
             }
         }

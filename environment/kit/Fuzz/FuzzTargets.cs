@@ -1,0 +1,11 @@
+namespace DistillKit.Cli.Fuzz;
+
+/// <summary>Every reader <c>./kit fuzz</c> knows, in the order <c>./kit fuzz all</c> runs them.</summary>
+public static class FuzzTargets
+{
+    public static IReadOnlyList<FuzzTarget> All { get; } =
+    [
+        new PngTarget(), new JpegTarget(), new PpmTarget(), new FloTarget(), new KittiFlowPngTarget(), new SafetensorsTarget(), new PthTarget(), new DatTarget(), new NotebookTarget(),
+        new SintelTarget(), new KittiTarget(), new KittiMultiviewTarget(), new FlyingChairsTarget(), new ChairsSplitTarget(),
+    ];
+}
