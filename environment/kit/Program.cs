@@ -20,6 +20,7 @@ public static class Program
     static readonly (string Name, Func<string[], int> Run)[] Hidden =
     {
         ("fuzz", Fuzz.FuzzCommand.Run), // seeded corruptions of every file reader (tests/Fuzz)
+        ("hold-lock", HoldLockCommand.Run), // takes an output folder's training lock on cue (tests/Training/RunLockRaceTests)
     };
 
     public static int Main(string[] args)
@@ -41,7 +42,7 @@ public static class Program
         {
             return cmd.Run(args[1..]);
         }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException or InvalidDataException or ExternalException)
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException or InvalidDataException or ExternalException)
         {
             Console.Error.WriteLine($"kit {args[0]}: {e.Message}");
             return 1;

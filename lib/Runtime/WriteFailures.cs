@@ -15,7 +15,7 @@ namespace DistillKit.Runtime;
 public static class WriteFailures
 {
     const int SIGXFSZ = 25;      // Linux, x86-64 and arm64
-    const int ENOSPC = 28, EFBIG = 27, EDQUOT = 122;
+    const int EACCES = 13, EISDIR = 21, ENOSPC = 28, EFBIG = 27, EROFS = 30, EDQUOT = 122;
 
     [DllImport("libc", EntryPoint = "signal")]
     static extern IntPtr signal(int signum, IntPtr handler);
@@ -38,9 +38,28 @@ public static class WriteFailures
         return FileSizeSignalIgnored;
     }
 
-    /// <summary>True for the exceptions a file write throws when it fails: <see cref="IOException"/>, and the
+    /// <summary>True for the exceptions a file write throws when it fails: <see cref="IOException"/>, the
+    /// <see cref="UnauthorizedAccessException"/> .NET throws for EACCES, EPERM and a folder where a file should be, and the
     /// <see cref="ArgumentOutOfRangeException"/> .NET throws for EFBIG.</summary>
-    public static bool IsWriteFailure(Exception e) => e is IOException || IsFileTooLarge(e);
+    public static bool IsWriteFailure(Exception e) => e is IOException or UnauthorizedAccessException || IsFileTooLarge(e);
+
+    /// <summary>
+    /// The cause of a write failure in words: <see cref="DiskLimit"/>'s, else "a folder is in the way (Is a directory)"
+    /// (also when .NET reports a folder at <paramref name="path"/> as denied access), "the file system is read-only",
+    /// "permission denied …", else the error's first line.
+    /// </summary>
+    public static string Cause(Exception e, string? path = null)
+    {
+        if (DiskLimit(e) is { } limit) return limit;
+        var m = e.Message;
+        if (e.HResult == EISDIR || m.Contains("Is a directory", StringComparison.OrdinalIgnoreCase) || path is not null && Directory.Exists(path))
+            return "a folder is in the way (Is a directory); move it";
+        if (e.HResult == EROFS || m.Contains("Read-only file system", StringComparison.OrdinalIgnoreCase))
+            return "the file system is read-only (Read-only file system)";
+        if (e is UnauthorizedAccessException || e.HResult == EACCES || m.Contains("Permission denied", StringComparison.OrdinalIgnoreCase))
+            return $"permission denied, the folder or the file is read-only or another user's ({Weights.WeightFiles.FirstLine(m)})";
+        return Weights.WeightFiles.FirstLine(m);
+    }
 
     static bool IsFileTooLarge(Exception e) =>
         e is ArgumentOutOfRangeException { ParamName: "value" } && e.Message.Contains("file length was too large", StringComparison.OrdinalIgnoreCase);

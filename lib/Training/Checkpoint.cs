@@ -17,7 +17,8 @@ public sealed record CheckpointPart(string Name, Module Module, Optimizer? Optim
 /// PyTorch key names) and the optimizer state (keys prefixed <c>optimizer.</c>, e.g. <c>optimizer.3.exp_avg</c>), written
 /// by TorchSharp.PyBridge so Python's safetensors reads it; <c>step-NNNNNNNN.json</c> beside it holds the metadata (step,
 /// optimizer steps, seed, config JSON, library version, and the SHA-256 and length of the tensor file, see
-/// <see cref="CheckpointIntegrity"/>). Both are written to temporary names, flushed to disk and renamed, metadata last:
+/// <see cref="CheckpointIntegrity"/>). Both are written to temporary names, flushed to disk and renamed, metadata last,
+/// the folder flushed after each rename so that the renames survive a power loss (<see cref="Runtime.PosixFiles.SyncDirectory"/>):
 /// a checkpoint without its metadata is incomplete and ignored. Loading verifies the hash. Checkpoints without a hash
 /// (kit 0.2 before it; kit 0.1, metadata in the safetensors header) still load after a structural check.
 /// </summary>
@@ -80,6 +81,7 @@ public static class Checkpoint
             meta[CheckpointIntegrity.HashKey] = CheckpointIntegrity.Sha256(writing);
             TestPause(step, "tensors");
             File.Move(writing, path, overwrite: true);
+            Runtime.PosixFiles.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);  // the rename on disk before the metadata names it
             TestPause(step, "renamed");
             writing = metaPath + ".tmp";
             using (var file = new FileStream(writing, FileMode.Create, FileAccess.Write, FileShare.None))
@@ -88,6 +90,7 @@ public static class Checkpoint
                 file.Flush(flushToDisk: true);
             }
             File.Move(writing, metaPath, overwrite: true);
+            Runtime.PosixFiles.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         }
         catch (Exception e) when (Runtime.WriteFailures.IsWriteFailure(e))
         {

@@ -1,31 +1,48 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DistillKit.Runtime;
+using Microsoft.Win32.SafeHandles;
 
 namespace DistillKit.Training;
 
 /// <summary>
 /// One training per output folder: <c>train.lock</c> in the folder names the process that trains there (PID, host,
-/// start time, command line). A second training pointed at the folder refuses with a message naming the first; a lock
-/// left by a process that no longer runs (killed, crashed) is taken over with a warning. A process counts as running
-/// when a process with its PID exists on this host, is not a zombie and started when the lock says (so a PID reused
-/// by another program does not hold the folder). A lock from another host cannot be checked and is never taken over.
-/// The lock is created complete in one step (written under a temporary name, then linked into place).
+/// start time, command line), and that process holds an exclusive advisory lock on it (<c>flock(2)</c>, see
+/// <see cref="PosixFiles"/>) for as long as it runs. A second training pointed at the folder refuses with a message
+/// naming the first. The kernel drops the lock when its process dies, however it dies, so a lock file left by a killed
+/// or crashed training holds nothing and is taken over with a warning naming it.
+/// <para>
+/// Atomic against processes that start at the same moment: the lock file is written complete and locked under a
+/// temporary name, then linked into place (which fails when a lock exists), so its content is never partial and it is
+/// never unlocked while in place. A stale lock is replaced only by the one process that holds its <c>flock</c>, and only
+/// while it is still the file in place; the others see the new holder. Release removes the file before unlocking it.
+/// Two further checks are kept from before the <c>flock</c>: a lock whose process still runs on this host (a process
+/// with its PID exists, is not a zombie and started when the lock says, so a reused PID does not count) is never taken
+/// over, nor a lock from another host, which cannot be checked. Where <c>flock</c> is not available (not Linux, or a
+/// file system without it) those checks alone decide, and two processes taking over the same stale lock at the same
+/// moment could both proceed.
+/// </para>
 /// </summary>
 public sealed class RunLock : IDisposable
 {
     public const string FileName = "train.lock";
 
+    /// <summary>How long a process waits while another takes a stale lock over before it gives up.</summary>
+    static readonly TimeSpan TakeoverPatience = TimeSpan.FromSeconds(10);
+
     /// <summary>The lock file.</summary>
     public string Path { get; }
 
-    readonly string _token;
+    readonly SafeFileHandle _held;
+    readonly byte[] _content;
     bool _released;
 
-    RunLock(string path, string token)
+    RunLock(string path, SafeFileHandle held, byte[] content)
     {
         Path = path;
-        _token = token;
+        _held = held;
+        _content = content;
     }
 
     /// <summary>What a lock file holds.</summary>
@@ -42,55 +59,101 @@ public sealed class RunLock : IDisposable
 
     /// <summary>
     /// Takes the folder <paramref name="dir"/> (created if needed) for this process; throws an <see cref="IOException"/>
-    /// naming the training that holds it. A stale lock is taken over with a warning on <paramref name="warnings"/>.
+    /// naming the training that holds it, or naming the lock file and the cause when it cannot be written (a read-only
+    /// folder, a full disk). A stale lock is taken over with a warning on <paramref name="warnings"/>.
     /// </summary>
     public static RunLock Acquire(string dir, TextWriter? warnings = null)
     {
-        Directory.CreateDirectory(dir);
         var path = System.IO.Path.Combine(dir, FileName);
         var me = new Owner(Environment.ProcessId, Environment.MachineName, DateTime.UtcNow, ProcessStartTicks(Environment.ProcessId),
             Environment.CommandLine, Guid.NewGuid().ToString("N"));
+        var content = JsonSerializer.SerializeToUtf8Bytes(me);
         var tmp = $"{path}.{me.Pid}.{me.Token[..8]}.tmp";
-        File.WriteAllText(tmp, JsonSerializer.Serialize(me));
+        SafeFileHandle mine;
         try
         {
-            for (int attempt = 0; attempt < 3; attempt++)
+            Directory.CreateDirectory(dir);
+            File.WriteAllBytes(tmp, content);
+            mine = PosixFiles.OpenRead(tmp) ?? throw new IOException($"{tmp}: removed while the lock was being taken");
+        }
+        catch (Exception e) when (WriteFailures.IsWriteFailure(e))
+        {
+            TryDelete(tmp);
+            throw new IOException($"{path}: cannot take the training lock of {dir}: {WriteFailures.Cause(e, path)}.", e);
+        }
+        PosixFiles.TryLock(mine);  // a file only this process knows yet: locked before it is in place
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            while (true)
             {
                 try
                 {
-                    File.Move(tmp, path, overwrite: false);   // fails when a lock exists
-                    return new RunLock(path, me.Token);
+                    File.Move(tmp, path, overwrite: false);  // a hard link, then the temporary name removed: fails when a lock exists
+                    return new RunLock(path, mine, content);
                 }
                 catch (IOException) when (File.Exists(path))
                 {
                 }
-                Owner? holder;
-                try
+                using var theirs = PosixFiles.OpenRead(path);
+                if (theirs is null) continue;  // released meanwhile
+                var locked = PosixFiles.TryLock(theirs);
+                var bytes = PosixFiles.ReadAll(theirs);
+                var holder = Parse(bytes);
+                if (locked == PosixFiles.LockResult.HeldElsewhere)
                 {
-                    holder = JsonSerializer.Deserialize<Owner>(File.ReadAllText(path));
+                    if (holder is not null && IsRunning(holder)) throw InUse(dir, path, holder);
+                    if (clock.Elapsed > TakeoverPatience)
+                        throw new IOException($"{dir}: another process has been taking over the stale training lock {path} for {TakeoverPatience.TotalSeconds:F0} s; start one training per folder.");
+                    Thread.Sleep(20);  // its writer is gone and another process is taking the folder over right now: look again
+                    continue;
                 }
-                catch (FileNotFoundException)
-                {
-                    continue;  // released meanwhile
-                }
-                catch (JsonException e)
-                {
-                    throw new IOException($"{path}: unreadable training lock ({e.Message}). If no training runs in {dir}, delete the file and start again.", e);
-                }
-                if (holder is null) throw new IOException($"{path}: empty training lock. If no training runs in {dir}, delete the file and start again.");
-                if (IsRunning(holder))
-                    throw new IOException($"{dir} is in use by another training: {holder} (lock file {path}). " +
-                        "Wait for it to finish or stop it, or give this training another output folder (--out).");
-                warnings?.WriteLine($"warning: {path} was left by {holder}, which is no longer running; taking the folder over.");
-                File.Move(tmp, path, overwrite: true);
-                if (JsonSerializer.Deserialize<Owner>(File.ReadAllText(path))?.Token == me.Token) return new RunLock(path, me.Token);
-                File.WriteAllText(tmp, JsonSerializer.Serialize(me));  // another process took it over at the same moment: look again
+                if (PosixFiles.ReadAll(path) is not { } now || !bytes.AsSpan().SequenceEqual(now)) continue;  // replaced or removed since it was opened
+                if (holder is not null && IsRunning(holder)) throw InUse(dir, path, holder);  // no flock: a kit before it, or another host
+                warnings?.WriteLine(holder is null
+                    ? $"warning: {path} is unreadable and no process holds it; taking the folder over."
+                    : $"warning: {path} was left by {holder}, which is no longer running; taking the folder over.");
+                File.Move(tmp, path, overwrite: true);  // one rename: the folder is never without a lock
+                return new RunLock(path, mine, content);
             }
-            throw new IOException($"{dir}: could not take the training lock {path} (several processes are starting there at once); start one training per folder.");
+        }
+        catch (Exception e)
+        {
+            mine.Dispose();
+            if (e is not IOException && WriteFailures.IsWriteFailure(e))
+                throw new IOException($"{path}: cannot take the training lock of {dir}: {WriteFailures.Cause(e, path)}.", e);
+            throw;
         }
         finally
         {
-            if (File.Exists(tmp)) File.Delete(tmp);
+            TryDelete(tmp);
+        }
+    }
+
+    static IOException InUse(string dir, string path, Owner holder) =>
+        new($"{dir} is in use by another training: {holder} (lock file {path}). " +
+            "Wait for it to finish or stop it, or give this training another output folder (--out).");
+
+    static Owner? Parse(byte[] bytes)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<Owner>(bytes);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
         }
     }
 
@@ -133,17 +196,21 @@ public sealed class RunLock : IDisposable
         return long.TryParse(fields[19], out var ticks) ? ticks : null;
     }
 
-    /// <summary>Removes the lock if it is still this one's.</summary>
+    /// <summary>Removes the lock file if it is still this one's, then unlocks it.</summary>
     public void Dispose()
     {
         if (_released) return;
         _released = true;
         try
         {
-            if (JsonSerializer.Deserialize<Owner>(File.ReadAllText(Path))?.Token == _token) File.Delete(Path);
+            if (PosixFiles.ReadAll(Path) is { } now && now.AsSpan().SequenceEqual(_content)) File.Delete(Path);
         }
-        catch (Exception e) when (e is IOException or JsonException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+        }
+        finally
+        {
+            _held.Dispose();
         }
     }
 }

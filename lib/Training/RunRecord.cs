@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 
 namespace DistillKit.Training;
 
-/// <summary>The record every run writes beside its checkpoints: seed, preset, config, library version, timing, metrics.</summary>
+/// <summary>The record every run writes beside its checkpoints: seed, preset, config, library version, timing, metrics;
+/// replaced whole (<see cref="Runtime.AtomicFile"/>).</summary>
 public static class RunRecord
 {
     public static void Write(string path, string stage, long seed, string preset, string configJson, DateTime started, TrainResult result, object metrics)
@@ -23,6 +24,6 @@ public static class RunRecord
             ["config"] = JsonNode.Parse(configJson),
             ["metrics"] = JsonSerializer.SerializeToNode(metrics, Json.Options),
         };
-        File.WriteAllText(path, record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        Runtime.AtomicFile.WriteText(path, "the run record", record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 }

@@ -14,9 +14,11 @@ namespace DistillKit.Training;
 /// by name, atomic checkpoints every N steps and at the end, resume from the newest checkpoint, hooks to evaluate
 /// every N steps and at the end of each epoch, and a clear stop when the loss is not finite. Methods plug in a step
 /// function (the loss for a step index; its randomness must derive from (seed, step) only, so a resumed run sees the
-/// batches the uninterrupted one would have). A run holds its output folder (<see cref="RunLock"/>); on resume it
-/// removes what interrupted checkpoint writes left, sets damaged checkpoints aside with a warning and continues from
-/// the newest whole one (<see cref="Checkpoint.NewestGood"/>).
+/// batches the uninterrupted one would have). config.json is replaced whole (<see cref="Runtime.AtomicFile"/>) and
+/// log.jsonl written a line at a time (<see cref="JsonLinesLog"/>); a failed write of either stops the run with an
+/// <see cref="Runtime.OutputWriteException"/> naming the file and the checkpoint to resume from. A run holds its output
+/// folder (<see cref="RunLock"/>); on resume it removes what interrupted checkpoint writes left, sets damaged checkpoints
+/// aside with a warning and continues from the newest whole one (<see cref="Checkpoint.NewestGood"/>).
 /// </summary>
 public sealed class Trainer
 {
@@ -128,8 +130,21 @@ public sealed class Trainer
         }
         foreach (var scheduler in schedulers)
             for (long i = 0; i < start && scheduler is not null; i++) scheduler.step(); // the schedule continues where it stopped
-        File.WriteAllText(Path.Combine(_outDir, "config.json"), _configJson);
-        var logPath = Path.Combine(_outDir, "log.jsonl");
+        try
+        {
+            return Loop(optimizers, schedulers, checkpointParts, start, ref last, cancel);
+        }
+        catch (Runtime.OutputWriteException e)
+        {
+            throw e.With(last is null
+                ? $"No checkpoint exists in {CheckpointDir} yet; the run starts from step 0 when run again."
+                : $"The checkpoint {last} is intact: fix the cause and run again to resume from it.");
+        }
+    }
+
+    TrainResult Loop(Optimizer[] optimizers, LRScheduler?[] schedulers, CheckpointPart[] checkpointParts, long start, ref string? last, CancellationToken cancel)
+    {
+        Runtime.AtomicFile.WriteText(Path.Combine(_outDir, "config.json"), "the run config", _configJson);
         var log = new List<LogEntry>();
         var evaluations = new List<EvalEntry>();
         var clock = Stopwatch.StartNew();
@@ -139,7 +154,7 @@ public sealed class Trainer
         int n = 0;
         long step = start;
         foreach (var p in _parts) p.Module.train();
-        using (var logFile = new StreamWriter(logPath, append: resume && start > 0))
+        using (var logFile = new JsonLinesLog(Path.Combine(_outDir, "log.jsonl"), append: start > 0, Warnings))
         {
             void RunEvaluation(long at)
             {
@@ -148,8 +163,7 @@ public sealed class Trainer
                 var entry = new EvalEntry(at, Evaluate(at));
                 foreach (var p in _parts) p.Module.train();
                 evaluations.Add(entry);
-                logFile.WriteLine(JsonSerializer.Serialize(new { entry.Step, Eval = entry.Metrics }, Json.Compact));
-                logFile.Flush();
+                logFile.Write(JsonSerializer.Serialize(new { entry.Step, Eval = entry.Metrics }, Json.Compact));
                 Progress?.WriteLine($"[{Name}] evaluation at step {at}: {string.Join("  ", entry.Metrics.Select(kv => $"{kv.Key} {kv.Value:G4}"))}");
                 OnEvaluate?.Invoke(entry);
             }
@@ -186,8 +200,7 @@ public sealed class Trainer
                     var entry = new LogEntry(step, lossSum / n, optimizers[0].ParamGroups.First().LearningRate, clock.Elapsed.TotalSeconds,
                         termSums.ToDictionary(kv => kv.Key, kv => kv.Value / n)) { Batches = digests.Count > 0 ? digests.ToArray() : null };
                     log.Add(entry);
-                    logFile.WriteLine(JsonSerializer.Serialize(entry, Json.Compact));
-                    logFile.Flush();
+                    logFile.Write(JsonSerializer.Serialize(entry, Json.Compact));
                     OnLog?.Invoke(entry);
                     double perStep = clock.Elapsed.TotalSeconds / (step - start);
                     var eta = TimeSpan.FromSeconds(perStep * (_config.Steps - step));

@@ -33,9 +33,13 @@ public static class WeightFiles
     };
 
     /// <summary>Writes the module's state dict to <paramref name="path"/> in the format of its extension.</summary>
-    public static void Save(Module module, string path)
+    public static void Save(Module module, string path) => Save(module, path, FormatOf(path));
+
+    /// <summary>Writes the module's state dict to <paramref name="path"/> in <paramref name="format"/>, whatever the
+    /// path's extension (a temporary name).</summary>
+    public static void Save(Module module, string path, WeightFormat format)
     {
-        switch (FormatOf(path))
+        switch (format)
         {
             case WeightFormat.Safetensors: module.save_safetensors(path); break;
             case WeightFormat.PyTorch: module.save_py(path); break;

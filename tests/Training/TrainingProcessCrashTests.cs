@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using DistillKit.Tests.Support;
 using DistillKit.Training;
@@ -13,78 +12,14 @@ namespace DistillKit.Tests.Training;
 /// <summary>
 /// The smoke stage-1 training in child processes that die the hard way: SIGKILL at random steps and in the middle of
 /// checkpoint writes (held there by <see cref="Checkpoint.PauseVariable"/>), and a file-size limit reached during a
-/// checkpoint write. One class, so these CPU-heavy children never run alongside each other.
+/// checkpoint write. In the <see cref="TrainingChildren"/> collection, so these CPU-heavy children never run alongside
+/// each other.
 /// </summary>
+[Collection(TrainingChildren.Name)]
 public class TrainingProcessCrashTests(ITestOutputHelper output)
 {
     const int Steps = 12, Every = 3, Threads = 2;
     static readonly string Args = $"train stage1 --preset smoke --steps {Steps} --threads {Threads} --set Loop.LogEvery=1 --set Loop.CheckpointEvery={Every} --set Data.EvalPairs=2";
-    static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
-
-    /// <summary>A running <c>kit</c> with its output lines collected as they come.</summary>
-    sealed class Kit : IDisposable
-    {
-        readonly Process _p;
-        readonly BlockingCollection<string> _lines = new();
-        readonly ConcurrentQueue<string> _all = new();
-
-        public Kit(string args, IReadOnlyDictionary<string, string>? env = null, string? fileSizeLimitKb = null)
-        {
-            var kit = $"\"{Path.Combine(AppContext.BaseDirectory, "kit.dll")}\" {args}";
-            var psi = fileSizeLimitKb is null ? new ProcessStartInfo("dotnet", kit)
-                : new ProcessStartInfo("bash", ["-c", $"ulimit -f {fileSizeLimitKb}; exec dotnet {kit}"]);
-            psi.RedirectStandardOutput = psi.RedirectStandardError = true;
-            psi.UseShellExecute = false;
-            foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
-            _p = Process.Start(psi)!;
-            _p.OutputDataReceived += (_, e) => Add(e.Data);
-            _p.ErrorDataReceived += (_, e) => Add(e.Data);
-            _p.BeginOutputReadLine();
-            _p.BeginErrorReadLine();
-        }
-
-        void Add(string? line)
-        {
-            if (line is null) return;
-            _all.Enqueue(line);
-            _lines.Add(line);
-        }
-
-        public int Pid => _p.Id;
-        public string Output => string.Join("\n", _all);
-
-        /// <summary>Waits for a line that matches; fails when the process ends or <see cref="Patience"/> passes first.</summary>
-        public string WaitFor(Func<string, bool> match, string what)
-        {
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < Patience)
-            {
-                if (_lines.TryTake(out var line, 100)) { if (match(line)) return line; }
-                else if (_p.HasExited && _lines.Count == 0) break;
-            }
-            throw new Xunit.Sdk.XunitException($"kit never printed {what}; its output:\n{Output}");
-        }
-
-        /// <summary>SIGKILL: no clean-up, no flush, the lock file left behind.</summary>
-        public void Kill()
-        {
-            _p.Kill(entireProcessTree: true);
-            _p.WaitForExit();
-        }
-
-        public int Wait()
-        {
-            if (!_p.WaitForExit(Patience)) Kill();
-            _p.WaitForExit();
-            return _p.ExitCode;
-        }
-
-        public void Dispose()
-        {
-            if (!_p.HasExited) Kill();
-            _p.Dispose();
-        }
-    }
 
     static Dictionary<string, string> Pause(long step, string point) => new() { [Checkpoint.PauseVariable] = $"{step}:{point}" };
 
@@ -94,7 +29,7 @@ public class TrainingProcessCrashTests(ITestOutputHelper output)
 
     string RunToEnd(string args)
     {
-        using var kit = new Kit(args);
+        using var kit = new KitProcess(args);
         Assert.True(kit.Wait() == 0, $"kit {args} failed:\n{kit.Output}");
         return kit.Output;
     }
@@ -111,10 +46,10 @@ public class TrainingProcessCrashTests(ITestOutputHelper output)
 
         // 1. killed while the tensors of a checkpoint sit under their temporary name; meanwhile a second training is refused
         long first = Every * random.Next(1, 3);
-        using (var kit = new Kit($"{Args} --fresh --out \"{killed}\"", Pause(first, "tensors")))
+        using (var kit = new KitProcess($"{Args} --fresh --out \"{killed}\"", Pause(first, "tensors")))
         {
             kit.WaitFor(l => l.StartsWith($"checkpoint paused: step {first} at tensors"), $"the pause at checkpoint {first}");
-            using (var second = new Kit($"{Args} --out \"{killed}\""))
+            using (var second = new KitProcess($"{Args} --out \"{killed}\""))
             {
                 Assert.Equal(1, second.Wait());
                 Assert.Contains($"{killed} is in use by another training: PID {kit.Pid} on host {Environment.MachineName}", second.Output);
@@ -127,7 +62,7 @@ public class TrainingProcessCrashTests(ITestOutputHelper output)
         // 2. killed at a random step
         long from = NewestComplete(killed);
         long at = random.NextInt64(from + 1, 9);
-        using (var kit = new Kit($"{Args} --out \"{killed}\""))
+        using (var kit = new KitProcess($"{Args} --out \"{killed}\""))
         {
             kit.WaitFor(l => l.Contains($"] step {at}/{Steps} "), $"step {at}");
             kit.Kill();
@@ -140,7 +75,7 @@ public class TrainingProcessCrashTests(ITestOutputHelper output)
         // 3. killed with the tensor file of a checkpoint in place and its metadata not yet written
         from = NewestComplete(killed);
         long third = from + Every;
-        using (var kit = new Kit($"{Args} --out \"{killed}\"", Pause(third, "renamed")))
+        using (var kit = new KitProcess($"{Args} --out \"{killed}\"", Pause(third, "renamed")))
         {
             kit.WaitFor(l => l.StartsWith($"checkpoint paused: step {third} at renamed"), $"the pause at checkpoint {third}");
             kit.Kill();
@@ -198,7 +133,7 @@ public class TrainingProcessCrashTests(ITestOutputHelper output)
         using var dir = new TempFolder();
         var run = Path.Combine(dir.Path, "run");
         var args = $"train stage1 --preset smoke --steps 6 --threads {Threads} --set Loop.CheckpointEvery=3 --set Data.EvalPairs=2 --out \"{run}\"";
-        using (var kit = new Kit(args + " --fresh", Pause(6, "tensors")))
+        using (var kit = new KitProcess(args + " --fresh", Pause(6, "tensors")))
         {
             kit.WaitFor(l => l.StartsWith("checkpoint paused: step 6"), "the pause at checkpoint 6");
             kit.Kill();
@@ -210,7 +145,7 @@ public class TrainingProcessCrashTests(ITestOutputHelper output)
         // Half a checkpoint per file. With W^X (on by default) the runtime double-maps its code through a file that
         // such a limit forbids and .NET would not even start; the limit is for the checkpoint, so W^X is off here.
         var limitKb = (new FileInfo(previous).Length / 2048).ToString();
-        using (var kit = new Kit(args, new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0" }, fileSizeLimitKb: limitKb))
+        using (var kit = new KitProcess(args, new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0" }, fileSizeLimitKb: limitKb))
         {
             int code = kit.Wait();
             output.WriteLine($"under ulimit -f {limitKb}: exit {code}\n{kit.Output.Split('\n').Last()}");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DistillKit.Runtime;
 using DistillKit.Weights;
 using TorchSharp;
 using static TorchSharp.torch.nn;
@@ -52,19 +53,35 @@ public abstract class Recipe<TConfig> : IRecipe where TConfig : class, IRecipeCo
         };
         var result = trainer.Run(options.Resume);
         var evaluation = setup.Evaluate();
+        try
+        {
+            WriteOutputs(setup, options.OutDir, configJson);
+            RunRecord.Write(Path.Combine(options.OutDir, "run.json"), Name, config.Run.Seed, config.Run.Preset.ToString().ToLowerInvariant(),
+                configJson, started, result, evaluation);
+        }
+        catch (OutputWriteException e)
+        {
+            throw e.With(result.LastCheckpoint is null ? "" : $"The training is done and its checkpoint {result.LastCheckpoint} is whole: " +
+                "fix the cause and run the same command again; it resumes at the end and writes the outputs.");
+        }
+        return new RecipeRun(Name, options.OutDir, setup.Parts.ToDictionary(p => p.Name, p => p.Module), result, evaluation);
+    }
+
+    /// <summary>The trained weights (<see cref="RecipeSetup.Outputs"/>) and, for the parts that need it, the network's
+    /// config beside them; each file replaced whole (<see cref="AtomicFile"/>).</summary>
+    static void WriteOutputs(RecipeSetup setup, string outDir, string configJson)
+    {
         foreach (var (part, file) in setup.Outputs)
         {
-            var path = Path.Combine(options.OutDir, file);
-            WeightFiles.Save(setup.Parts.First(p => p.Name == part).Module, path);
+            var path = Path.Combine(outDir, file);
+            var module = setup.Parts.First(p => p.Name == part).Module;
+            AtomicFile.WriteVia(path, $"the trained weights of {part}", tmp => WeightFiles.Save(module, tmp, WeightFiles.FormatOf(path)));
             if (setup.OutputModels.TryGetValue(part, out var model))
             {
                 var runConfig = System.Text.Json.Nodes.JsonNode.Parse(configJson)!.AsObject();
                 runConfig["Model"] = JsonSerializer.SerializeToNode(model, model.GetType(), Json.Options);
-                File.WriteAllText(Models.FlowModels.ModelConfigPath(path), runConfig.ToJsonString(Json.Options));
+                AtomicFile.WriteText(Models.FlowModels.ModelConfigPath(path), $"the network config of {part}", runConfig.ToJsonString(Json.Options));
             }
         }
-        RunRecord.Write(Path.Combine(options.OutDir, "run.json"), Name, config.Run.Seed, config.Run.Preset.ToString().ToLowerInvariant(),
-            configJson, started, result, evaluation);
-        return new RecipeRun(Name, options.OutDir, setup.Parts.ToDictionary(p => p.Name, p => p.Module), result, evaluation);
     }
 }
