@@ -19,20 +19,22 @@ namespace DistillKit.Cli;
 public static class PwcNetBench
 {
     // Both sides stay warm (the PyTorch model lives in a worker process fed block sizes on stdin) and take turns in
-    // short blocks, so that the drift of a shared machine's speed (±10% within a minute here) hits both alike; the
-    // ratio is the median over blocks of C#/PyTorch measured back to back.
-    const int Blocks = 8;
+    // short blocks, so that the drift of a shared machine's speed (±10% within a minute here, ±30% between runs of
+    // one process) hits both alike; the ratio is the median over blocks of C#/PyTorch measured back to back. At mini
+    // a step takes 60–90 ms: 40 blocks of 2 steps alternate finely enough (8 blocks of 20 steps gave block ratios from
+    // 0.85 to 1.39 in one run).
+    const int MiniBlocks = 40, MiniBlockSteps = 2, PaperBlocks = 8;
 
     public static int Run(int threads, int steps)
     {
         Console.WriteLine($"PWC-Net stage-1 training step (both directions + ψ loss + backward + Adam), {threads} threads, " +
-                          $"{Blocks} alternating blocks of {steps} steps per side (mini: {steps * 5}) after 3 warm-up steps; " +
+                          $"alternating blocks per side (mini: {MiniBlocks} of {MiniBlockSteps} steps; 256×512: {PaperBlocks} of {steps}) after 3 warm-up steps; " +
                           "each cost-volume form against the PyTorch reference computing the same form");
         bool versionsPrinted = false;
-        foreach (var (label, sizeConfig, batch, h, w, blockSteps) in new[]
+        foreach (var (label, sizeConfig, batch, h, w, blocks, blockSteps) in new[]
                  {
-                     ("mini 4×64×96", PwcNetConfig.Mini, 4, 64, 96, steps * 5),
-                     ("paper 1×256×512", PwcNetConfig.Paper, 1, 256, 512, steps),
+                     ("mini 4×64×96", PwcNetConfig.Mini, 4, 64, 96, MiniBlocks, MiniBlockSteps),
+                     ("paper 1×256×512", PwcNetConfig.Paper, 1, 256, 512, PaperBlocks, steps),
                  })
         {
             foreach (var form in new[] { CostVolumeMode.ChannelsLast, CostVolumeMode.ShiftMultiply })
@@ -44,20 +46,29 @@ public static class PwcNetBench
                 python.Steps(3);
                 cs.Steps(3);
                 var csMs = new List<double>(); var pyMs = new List<double>(); var ratios = new List<double>();
-                for (int block = 0; block < Blocks; block++)
+                for (int block = 0; block < blocks; block++)
                 {
-                    Console.Error.WriteLine($"{label} {form}: block {block + 1}/{Blocks}");
                     double c, p;
                     if (block % 2 == 0) { p = python.Steps(blockSteps); c = cs.Steps(blockSteps); }
                     else { c = cs.Steps(blockSteps); p = python.Steps(blockSteps); }
                     csMs.Add(c); pyMs.Add(p); ratios.Add(c / p);
+                    Console.Error.WriteLine($"{label} {form}: block {block + 1}/{blocks}: C# {c:F1} ms, PyTorch {p:F1} ms");
                 }
                 string name = form + (form == PwcNetConfig.Mini.CostVolume ? " (kit default)" : "");
                 Console.WriteLine($"{label,-16} {name,-27} C# {Median(csMs),8:F1} ms   PyTorch {Median(pyMs),8:F1} ms   " +
-                                  $"ratio C#/PyTorch {Median(ratios):F3}  (target ≤ 1.0; blocks {string.Join(" ", ratios.Select(r => r.ToString("F2")))})");
+                                  $"ratio C#/PyTorch {Median(ratios):F3}  (target ≤ 1.0; block ratios quartiles {Quantile(ratios, 0.25):F2}–{Quantile(ratios, 0.75):F2})");
             }
         }
         return 0;
+    }
+
+    /// <summary>The <paramref name="q"/>-quantile of <paramref name="v"/>, linear between order statistics.</summary>
+    static double Quantile(IEnumerable<double> v, double q)
+    {
+        var s = v.OrderBy(x => x).ToList();
+        double pos = q * (s.Count - 1);
+        int lo = (int)Math.Floor(pos), hi = Math.Min(lo + 1, s.Count - 1);
+        return s[lo] + (pos - lo) * (s[hi] - s[lo]);
     }
 
     internal static double Median(IEnumerable<double> v)

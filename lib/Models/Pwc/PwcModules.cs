@@ -55,7 +55,7 @@ public sealed class FlowEstimator : Module<Tensor, (Tensor feature, Tensor flow)
     /// <summary>Returns the last hidden feature (input of the context network) and the flow [B,2,h,w] in level pixels.</summary>
     public override (Tensor feature, Tensor flow) forward(Tensor x)
     {
-        for (int i = 0; i < convs.Count - 1; i++) x = convs[i].forward(x).leaky_relu(_slope);
+        for (int i = 0; i < convs.Count - 1; i++) x = convs[i].forward(x).leaky_relu_(_slope);
         return (x, convs[convs.Count - 1].forward(x));
     }
 }
@@ -83,7 +83,7 @@ public sealed class ContextNetwork : Module<Tensor, Tensor>
     /// <summary>Flow residual [B,2,h,w] from the estimator feature ‖ flow.</summary>
     public override Tensor forward(Tensor x)
     {
-        for (int i = 0; i < convs.Count - 1; i++) x = convs[i].forward(x).leaky_relu(_slope);
+        for (int i = 0; i < convs.Count - 1; i++) x = convs[i].forward(x).leaky_relu_(_slope);
         return convs[convs.Count - 1].forward(x);
     }
 }
