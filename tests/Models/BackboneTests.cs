@@ -138,6 +138,20 @@ public class BackboneTests(PretrainedResNet18 pretrained, ITestOutputHelper outp
         Assert.Equal(63.75 - net.mean_image[0, 1, 100, 17].ToDouble(), exact[0, 1, 100, 17].ToDouble(), 4);
     }
 
+    [Fact]
+    public void GivesLayer3AtOneSixteenthAndLayer4AtOneThirtySecondAtPmdsSize()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var images = torch.rand(2, 3, 320, 320, generator: new Generator(3));
+        var f = pretrained.Net.forward(images); // ChannelMeans: any size
+        Assert.Equal([2, 256, 20, 20], f.Layer3.shape);
+        Assert.Equal([2, 512, 10, 10], f.Layer4.shape);
+        Assert.Equal([2, 512], f.Pooled().shape);
+        Assert.True(f.Layer4.min().ToDouble() >= 0, "features after the final ReLU");
+        Assert.True(f.Layer3.sub(f.Layer3[0]).abs().max().ToDouble() > 0, "two different images give different features");
+    }
+
     /// <summary>
     /// The kit's backbone (preprocessing included, <see cref="MeanSubtraction.MeanImage"/>) against ONNX Runtime running
     /// the package's two graphs on the same images ×255: the pooled 512-d feature, and layer3 / layer4 exposed as extra
