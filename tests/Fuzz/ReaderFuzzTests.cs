@@ -61,6 +61,7 @@ public class ReaderFuzzTests(ITestOutputHelper output)
     [InlineData("safetensors", 7)]
     [InlineData("pth", 5)]
     [InlineData("dat", 2)]
+    [InlineData("onnx", 4)]
     [InlineData("ipynb", 5)]
     [InlineData("sintel", 0)]
     [InlineData("kitti", 0)]

@@ -5,7 +5,7 @@ public static class FuzzTargets
 {
     public static IReadOnlyList<FuzzTarget> All { get; } =
     [
-        new PngTarget(), new JpegTarget(), new PpmTarget(), new FloTarget(), new KittiFlowPngTarget(), new SafetensorsTarget(), new PthTarget(), new DatTarget(), new NotebookTarget(),
+        new PngTarget(), new JpegTarget(), new PpmTarget(), new FloTarget(), new KittiFlowPngTarget(), new SafetensorsTarget(), new PthTarget(), new DatTarget(), new OnnxTarget(), new NotebookTarget(),
         new SintelTarget(), new KittiTarget(), new KittiMultiviewTarget(), new FlyingChairsTarget(), new ChairsSplitTarget(),
     ];
 }
