@@ -18,7 +18,8 @@ namespace DistillKit.Runtime;
 /// <item>managed assemblies beside Lib.dll resolvable by name (a kernel has no deps.json for them);</item>
 /// <item>TorchSharp's native calls routed through the kit's guard library (libdktorchguard.so, lib/Native/dktorchguard.c),
 /// which delays the frees that race with TorchSharp's temporary Scalars and finalised temporary tensors
-/// (<see cref="TorchGuard"/>); <c>DISTILLKIT_TORCH_GUARD=0</c> turns it off.</item>
+/// (<see cref="TorchGuard"/>); <c>DISTILLKIT_TORCH_GUARD=0</c> turns it off;</item>
+/// <item>oneDNN's convolution gradients checked, and oneDNN turned off where they are wrong (<see cref="OneDnnCheck"/>).</item>
 /// </list>
 /// Reference the kit (<c>#r</c>) before the first TorchSharp call in a notebook, so that all of this is in place.
 /// </summary>
@@ -90,6 +91,8 @@ public static class TorchRuntime
             return;
         }
         if (Environment.GetEnvironmentVariable("DISTILLKIT_TORCH_GUARD") != "0") TorchGuard.Install(LibraryFolder);
+        try { OneDnnCheck.Run(cpu); }
+        catch (Exception e) { Console.Error.WriteLine($"DistillKit: the oneDNN convolution check could not run: {e.Message}"); }
     }
 
     /// <summary>A copy of the assembly already loaded in any load context. The .NET Interactive kernel loads each

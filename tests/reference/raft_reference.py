@@ -62,16 +62,17 @@ class ResidualBlock(nn.Module):
 
 
 class Encoder(nn.Module):
-    """7x7/2 stem, three stages of two residual blocks (the 2nd and 3rd start with stride 2), 1x1 output conv: 1/8."""
+    """7x7/2 stem, three stages of two residual blocks (the 2nd starts with stride 2, the 3rd too when stride is 8),
+    1x1 output conv: features at 1/stride."""
 
-    def __init__(self, widths, out_channels, norm):
+    def __init__(self, widths, out_channels, norm, stride=8):
         super().__init__()
         stem, w1, w2, w3 = widths
         self.conv1 = nn.Conv2d(3, stem, 7, stride=2, padding=3)
         self.norm1 = make_norm(norm, stem)
         self.layer1 = nn.Sequential(ResidualBlock(stem, w1, 1, norm), ResidualBlock(w1, w1, 1, norm))
         self.layer2 = nn.Sequential(ResidualBlock(w1, w2, 2, norm), ResidualBlock(w2, w2, 1, norm))
-        self.layer3 = nn.Sequential(ResidualBlock(w2, w3, 2, norm), ResidualBlock(w3, w3, 1, norm))
+        self.layer3 = nn.Sequential(ResidualBlock(w2, w3, 2 if stride == 8 else 1, norm), ResidualBlock(w3, w3, 1, norm))
         self.conv2 = nn.Conv2d(w3, out_channels, 1)
 
     def forward(self, x):
@@ -196,7 +197,7 @@ class UpdateBlock(nn.Module):
         self.gru = SepConvGRU(hidden, cfg["ContextChannels"] + motion)
         self.flow_head = FlowHead(hidden, cfg["HeadChannels"])
         self.mask = nn.Sequential(nn.Conv2d(hidden, cfg["HeadChannels"], 3, padding=1), nn.ReLU(),
-                                  nn.Conv2d(cfg["HeadChannels"], 9 * 64, 1))
+                                  nn.Conv2d(cfg["HeadChannels"], 9 * stride_of(cfg) ** 2, 1))
 
     def forward(self, h, context, corr, flow, with_mask=True):
         motion = self.encoder(flow, corr)
@@ -205,16 +206,21 @@ class UpdateBlock(nn.Module):
         return h, (0.25 * self.mask(h) if with_mask else None), delta
 
 
-def convex_upsample(flow, mask):
-    """flow [B,2,h,w] in 1/8-grid pixels -> [B,2,8h,8w] in input pixels: output pixel (8y+i, 8x+j) is the convex
-    combination, weights softmax_k(mask[(ky*3 + kx)*64 + i*8 + j]), of 8*flow at the 3x3 neighbours (y+ky-1, x+kx-1),
+def stride_of(cfg):
+    """Input pixels per feature cell: FeatureStride (8 when absent, the paper's)."""
+    return cfg.get("FeatureStride", 8)
+
+
+def convex_upsample(flow, mask, s=8):
+    """flow [B,2,h,w] in 1/s-grid pixels -> [B,2,sh,sw] in input pixels: output pixel (sy+i, sx+j) is the convex
+    combination, weights softmax_k(mask[(ky*3 + kx)*s*s + i*s + j]), of s*flow at the 3x3 neighbours (y+ky-1, x+kx-1),
     zero beyond the border."""
     b, _, h, w = flow.shape
-    weights = mask.view(b, 9, 8, 8, h, w).softmax(1)
-    padded = F.pad(8 * flow, [1, 1, 1, 1])
+    weights = mask.view(b, 9, s, s, h, w).softmax(1)
+    padded = F.pad(s * flow, [1, 1, 1, 1])
     neighbours = torch.stack([padded[:, :, ky:ky + h, kx:kx + w] for ky in range(3) for kx in range(3)], 1)  # [B,9,2,h,w]
     up = torch.einsum("bkijyx,bkcyx->bcyixj", weights, neighbours)
-    return up.reshape(b, 2, 8 * h, 8 * w)
+    return up.reshape(b, 2, s * h, s * w)
 
 
 # ---------------------------------------------------------------------------------------------------- network
@@ -223,8 +229,8 @@ class Raft(nn.Module):
         super().__init__()
         self.cfg = cfg
         widths = cfg["EncoderChannels"]
-        self.fnet = Encoder(widths, cfg["FeatureChannels"], "instance")
-        self.cnet = Encoder(widths, cfg["HiddenChannels"] + cfg["ContextChannels"], "batch")
+        self.fnet = Encoder(widths, cfg["FeatureChannels"], "instance", stride_of(cfg))
+        self.cnet = Encoder(widths, cfg["HiddenChannels"] + cfg["ContextChannels"], "batch", stride_of(cfg))
         self.update_block = UpdateBlock(cfg)
 
     @staticmethod
@@ -254,7 +260,7 @@ class Raft(nn.Module):
             corr = lookup(pyramid, coords1, self.cfg["CorrelationRadius"])
             h, mask, delta = self.update_block(h, context, corr, coords1 - coords0)
             coords1 = coords1 + delta
-            flows.append(convex_upsample(coords1 - coords0, mask))
+            flows.append(convex_upsample(coords1 - coords0, mask, stride_of(self.cfg)))
         return flows
 
     def forward_flow(self, i1, i2, iterations, form="grid_sample"):
@@ -274,7 +280,7 @@ class Raft(nn.Module):
             corr = lookup(pyramid, coords1, self.cfg["CorrelationRadius"], form)
             h, mask, delta = self.update_block(h, context, corr, coords1 - coords0, with_mask=it == iterations - 1)
             coords1 = coords1 + delta
-        return convex_upsample(coords1 - coords0, mask)
+        return convex_upsample(coords1 - coords0, mask, stride_of(self.cfg))
 
 
 def sequence_loss(flows, target, valid, gamma=0.8):

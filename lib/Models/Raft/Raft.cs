@@ -8,10 +8,10 @@ namespace DistillKit.Models.Raft;
 
 /// <summary>
 /// RAFT (Teed &amp; Deng, ECCV 2020), MDFlow's student (METHODS.md section 2). Inputs: images [B,3,H,W] RGB in [0,1],
-/// H, W multiples of 8 and at least <see cref="RaftConfig.MinimumSize"/>; inside, MDFlow's normalisation subtracts the
+/// H, W multiples of <see cref="RaftConfig.FeatureStride"/> (8 in the paper) and at least <see cref="RaftConfig.MinimumSize"/>; inside, MDFlow's normalisation subtracts the
 /// per-sample, per-channel mean over both images' pixels. Output: forward flow [B,2,H,W] in pixels of the input
-/// (channel 0 = u, 1 = v), mapping p in image 1 to p + w(p) in image 2. Internally the flow lives on the 1/8 grid
-/// (coords1 − coords0 in 1/8-grid pixels) and is convex-upsampled ×8 after every refinement.
+/// (channel 0 = u, 1 = v), mapping p in image 1 to p + w(p) in image 2. Internally the flow lives on the 1/s feature grid
+/// (s = FeatureStride; coords1 − coords0 in feature-grid pixels) and is convex-upsampled ×s after every refinement.
 /// Batch norm (context encoder) follows PyTorch: batch statistics in train mode, running statistics in eval mode.
 /// </summary>
 public sealed class Raft : Module<Tensor, Tensor, Tensor>, IFlowModel, IOwnInitialisation
@@ -31,10 +31,11 @@ public sealed class Raft : Module<Tensor, Tensor, Tensor>, IFlowModel, IOwnIniti
     public Raft(RaftConfig config, long seed = 0) : base(nameof(Raft))
     {
         Config = config;
+        config.Validate();
         if (config.CorrelationLevels < 1 || config.CorrelationRadius < 0)
             throw new ArgumentException($"RAFT needs at least one correlation level and a radius ≥ 0, got {config.CorrelationLevels} and {config.CorrelationRadius}");
-        fnet = new RaftEncoder(config.EncoderChannels, config.FeatureChannels, EncoderNorm.Instance);
-        cnet = new RaftEncoder(config.EncoderChannels, config.HiddenChannels + config.ContextChannels, EncoderNorm.Batch);
+        fnet = new RaftEncoder(config.EncoderChannels, config.FeatureChannels, EncoderNorm.Instance, config.FeatureStride);
+        cnet = new RaftEncoder(config.EncoderChannels, config.HiddenChannels + config.ContextChannels, EncoderNorm.Batch, config.FeatureStride);
         update_block = new UpdateBlock(config);
         RegisterComponents();
         Initialise(seed);
@@ -77,7 +78,7 @@ public sealed class Raft : Module<Tensor, Tensor, Tensor>, IFlowModel, IOwnIniti
 
     /// <summary>
     /// The forward flow after every refinement (for the sequence loss): <paramref name="iterations"/> tensors
-    /// [B,2,H,W] in input pixels, the last the network's answer. <paramref name="initFlow"/> [B,2,H/8,W/8] (1/8-grid
+    /// [B,2,H,W] in input pixels, the last the network's answer. <paramref name="initFlow"/> [B,2,H/s,W/s] (feature-grid
     /// pixels) starts the refinement elsewhere than at zero (RAFT's warm start).
     /// </summary>
     public Tensor[] ForwardSequence(Tensor image1, Tensor image2, int? iterations = null, Tensor? initFlow = null)
@@ -85,9 +86,9 @@ public sealed class Raft : Module<Tensor, Tensor, Tensor>, IFlowModel, IOwnIniti
         using var scope = torch.NewDisposeScope();
         int n = iterations ?? Config.Iterations;
         CheckInputs(image1, image2, n);
-        long b = image1.size(0), gh = image1.size(2) / 8, gw = image1.size(3) / 8;
+        long b = image1.size(0), gh = image1.size(2) / Config.FeatureStride, gw = image1.size(3) / Config.FeatureStride;
         if (initFlow is not null && !initFlow.shape.SequenceEqual(new[] { b, 2, gh, gw }))
-            throw new ArgumentException($"RAFT's initial flow must be [B,2,H/8,W/8] = [{b},2,{gh},{gw}] in 1/8-grid pixels, got [{string.Join(",", initFlow.shape)}]");
+            throw new ArgumentException($"RAFT's initial flow must be [B,2,H/{Config.FeatureStride},W/{Config.FeatureStride}] = [{b},2,{gh},{gw}] in feature-grid pixels, got [{string.Join(",", initFlow.shape)}]");
         var (n1, n2) = Normalise(image1, image2);
         var features = fnet.forward(torch.cat([n1, n2], 0));
         var (hidden, context) = Context(n1);
@@ -134,7 +135,7 @@ public sealed class Raft : Module<Tensor, Tensor, Tensor>, IFlowModel, IOwnIniti
     }
 
     /// <summary>
-    /// The iterative refinement on features f1, f2 [B,C,h,w] (1/8 grid): upsampled flows of every iteration, or of the
+    /// The iterative refinement on features f1, f2 [B,C,h,w] (1/s grid): upsampled flows of every iteration, or of the
     /// last one only. Each iteration runs in its own dispose scope and keeps only the hidden state, the coordinates and
     /// its upsampled flow; the coordinates are detached at the start of every iteration (RAFT, section 3.4).
     /// </summary>
@@ -157,7 +158,7 @@ public sealed class Raft : Module<Tensor, Tensor, Tensor>, IFlowModel, IOwnIniti
                 nextHidden = h;
                 nextCoords = coords.add(delta);
                 step.MoveToOuter(nextHidden, nextCoords);
-                if (upsample) flows.Add(ConvexUpsampling.Upsample(nextCoords.sub(coords0), mask!).MoveToOuterDisposeScope());
+                if (upsample) flows.Add(ConvexUpsampling.Upsample(nextCoords.sub(coords0), mask!, Config.FeatureStride).MoveToOuterDisposeScope());
             }
             // the previous state's handles are no longer needed (autograd keeps what it uses)
             if (it > 0) { hidden.Dispose(); coords1.Dispose(); }
@@ -175,7 +176,7 @@ public sealed class Raft : Module<Tensor, Tensor, Tensor>, IFlowModel, IOwnIniti
         if (s[2] % m != 0 || s[3] % m != 0)
             throw new ArgumentException($"Raft input {s[2]}×{s[3]} must be a multiple of {m} (pad it: FlowInference pads and crops back)");
         if (s[2] < min || s[3] < min)
-            throw new ArgumentException($"Raft input {s[2]}×{s[3]} is too small: {Config.CorrelationLevels} correlation levels halve the 1/8 grid " +
+            throw new ArgumentException($"Raft input {s[2]}×{s[3]} is too small: {Config.CorrelationLevels} correlation levels halve the 1/{Config.FeatureStride} grid " +
                                         $"{Config.CorrelationLevels - 1} times, so height and width must be at least {min} (pad or resize: FlowInference.Predict)");
         if (iterations < 1) throw new ArgumentException($"Raft needs at least one iteration, got {iterations}");
     }

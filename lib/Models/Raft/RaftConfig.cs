@@ -34,11 +34,25 @@ public sealed record RaftConfig
     /// <summary>Refinements per forward pass (the paper's 12; training and inference may ask for another count).</summary>
     public int Iterations { get; init; } = 12;
 
-    /// <summary>Inputs must be multiples of this (features at 1/8); the pyramid also needs inputs of at least <see cref="MinimumSize"/>.</summary>
-    public int SizeMultiple => 8;
+    /// <summary>
+    /// Input pixels per feature cell: 8 (the paper's: stages 2 and 3 halve the resolution) or 4 (stage 3 keeps it; the
+    /// flow is estimated on a grid twice as fine and convex-upsampled ×4). The number of parameters changes only in the
+    /// upsampling-mask head (9·stride² outputs).
+    /// </summary>
+    public int FeatureStride { get; init; } = 8;
 
-    /// <summary>The smallest input height and width: the 1/8 grid must survive CorrelationLevels − 1 halvings.</summary>
-    public int MinimumSize => 8 << (CorrelationLevels - 1);
+    /// <summary>Inputs must be multiples of this (<see cref="FeatureStride"/>); the pyramid also needs inputs of at least <see cref="MinimumSize"/>.</summary>
+    public int SizeMultiple => FeatureStride;
+
+    /// <summary>The smallest input height and width: the feature grid must survive CorrelationLevels − 1 halvings.</summary>
+    public int MinimumSize => FeatureStride << (CorrelationLevels - 1);
+
+    /// <summary>Throws unless <see cref="FeatureStride"/> is 4 or 8.</summary>
+    public void Validate()
+    {
+        if (FeatureStride != 4 && FeatureStride != 8)
+            throw new ArgumentException($"RaftConfig.FeatureStride must be 4 or 8, got {FeatureStride}");
+    }
 
     /// <summary>Channels of one correlation lookup.</summary>
     public int CorrelationChannels => CorrelationLevels * (2 * CorrelationRadius + 1) * (2 * CorrelationRadius + 1);

@@ -67,7 +67,7 @@ public sealed class RaftEncoder : Module<Tensor, Tensor>
     /// <param name="channels">stem, stage 1, stage 2, stage 3 widths</param>
     /// <param name="outChannels">output channels of the final 1×1 conv</param>
     /// <param name="norm">instance (feature encoder) or batch (context encoder)</param>
-    public RaftEncoder(int[] channels, int outChannels, EncoderNorm norm) : base(nameof(RaftEncoder))
+    public RaftEncoder(int[] channels, int outChannels, EncoderNorm norm, int stride = 8) : base(nameof(RaftEncoder))
     {
         if (channels.Length != 4) throw new ArgumentException($"RAFT encoder: 4 widths (stem, stage 1, 2, 3), got {channels.Length}");
         var (stem, w1, w2, w3) = (channels[0], channels[1], channels[2], channels[3]);
@@ -75,7 +75,7 @@ public sealed class RaftEncoder : Module<Tensor, Tensor>
         norm1 = ResidualBlock.Norm(norm, stem);
         layer1 = nn.Sequential(new ResidualBlock(stem, w1, 1, norm), new ResidualBlock(w1, w1, 1, norm));
         layer2 = nn.Sequential(new ResidualBlock(w1, w2, 2, norm), new ResidualBlock(w2, w2, 1, norm));
-        layer3 = nn.Sequential(new ResidualBlock(w2, w3, 2, norm), new ResidualBlock(w3, w3, 1, norm));
+        layer3 = nn.Sequential(new ResidualBlock(w2, w3, stride == 8 ? 2 : 1, norm), new ResidualBlock(w3, w3, 1, norm));
         conv2 = nn.Conv2d(w3, outChannels, 1);
         RegisterComponents();
     }

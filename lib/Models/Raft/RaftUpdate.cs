@@ -107,7 +107,7 @@ public sealed class UpdateBlock : Module
         gru = new SepConvGru(config.HiddenChannels, config.ContextChannels + config.MotionChannels);
         flow_head = new FlowHead(config.HiddenChannels, config.HeadChannels);
         mask = nn.Sequential(nn.Conv2d(config.HiddenChannels, config.HeadChannels, 3, padding: 1), nn.ReLU(),
-            nn.Conv2d(config.HeadChannels, 9 * 8 * 8, 1));
+            nn.Conv2d(config.HeadChannels, 9 * config.FeatureStride * config.FeatureStride, 1));
         RegisterComponents();
     }
 
