@@ -51,5 +51,6 @@ public static class SemanticPairLoader
         try { return ImageIO.ReadTensor(path); }
         catch (FileNotFoundException e) { throw new FileNotFoundException($"{e.Message} (pair {pair.Id} listed at {pair.ListedAt})", path, e); }
         catch (InvalidDataException e) { throw new InvalidDataException($"{e.Message} (pair {pair.Id} listed at {pair.ListedAt})", e); }
+        catch (NotSupportedException e) { throw new NotSupportedException($"{e.Message} (pair {pair.Id} listed at {pair.ListedAt})", e); }
     }
 }

@@ -101,7 +101,7 @@ public class PfPascalTests
         Assert.Contains(Path.Combine(dir.Path, "image_pairs", "val_pairs.csv"), noFile.Message);
         // a corrupt image is reported by the image reader, with the pair's place in the pair file
         SemanticFixtures.BuildPascal(dir.Path);
-        File.WriteAllBytes(Jpg(dir.Path, 2), [0xFF, 0xD8, 0xFF, 0, 1]);
+        File.WriteAllText(Jpg(dir.Path, 2), "not an image");
         var pair = PfPascal.Open(dir.Path, SemanticSplit.Test)[0];
         var bad = Assert.Throws<InvalidDataException>(() => SemanticPairLoader.Load(pair));
         Assert.Contains(Jpg(dir.Path, 2), bad.Message);
