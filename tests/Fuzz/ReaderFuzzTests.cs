@@ -68,6 +68,10 @@ public class ReaderFuzzTests(ITestOutputHelper output)
     [InlineData("kitti-multiview", 0)]
     [InlineData("flyingchairs", 0)]
     [InlineData("chairs-split", 0)]
+    [InlineData("pf-pascal-csv", 4)]
+    [InlineData("pf-willow-csv", 3)]
+    [InlineData("spair-json", 5)]
+    [InlineData("tss", 0)]
     public void EveryCorruptionGivesADotNetExceptionNamingTheFile(string reader, int guards)
     {
         var (code, text) = Fuzz(reader, "--seed", $"{Seed}", "--count", $"{Cases}"); // each case printed: a crash names its case

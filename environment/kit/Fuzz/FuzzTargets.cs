@@ -7,5 +7,6 @@ public static class FuzzTargets
     [
         new PngTarget(), new JpegTarget(), new PpmTarget(), new FloTarget(), new KittiFlowPngTarget(), new SafetensorsTarget(), new PthTarget(), new DatTarget(), new OnnxTarget(), new NotebookTarget(),
         new SintelTarget(), new KittiTarget(), new KittiMultiviewTarget(), new FlyingChairsTarget(), new ChairsSplitTarget(),
+        new PfPascalCsvTarget(), new PfWillowCsvTarget(), new SpairJsonTarget(), new TssTarget(),
     ];
 }
