@@ -17,11 +17,11 @@ public enum MeanSubtraction
 }
 
 /// <summary>The features a backbone returns: layer3 (stride 16) and layer4 (stride 32), after their final ReLU.</summary>
-/// <param name="Layer3">[B,256,H/16,W/16]</param>
-/// <param name="Layer4">[B,512,H/32,W/32]</param>
+/// <param name="Layer3">[B,C3,H/16,W/16] (ResNet-18: 256 channels; ResNet-101: 1024)</param>
+/// <param name="Layer4">[B,C4,H/32,W/32] (ResNet-18: 512 channels; ResNet-101: 2048)</param>
 public sealed record ResNetFeatures(Tensor Layer3, Tensor Layer4) : IDisposable
 {
-    /// <summary>layer4 averaged over all positions, [B,512]: the ONNX graph's output (its 7×7 average pool at 224×224).</summary>
+    /// <summary>layer4 averaged over all positions, [B,C4]: the ONNX graph's output (its 7×7 average pool at 224×224).</summary>
     public Tensor Pooled() => Layer4.mean([2, 3]);
 
     public void Dispose()
