@@ -249,7 +249,8 @@ DKI_API int dki_jpeg_decode(const unsigned char *data, size_t size, int strict, 
     }
     tjhandle tj = tjInitDecompress();
     if (!tj) { set_error("TurboJPEG: %s", tjGetErrorStr2(NULL)); return DKI_NOMEM; }
-    int w, h, subsamp, colorspace;
+    /* initialised: on some truncated inputs (FF D8 FF 00 01) TurboJPEG reports success without setting them */
+    int w = 0, h = 0, subsamp = -1, colorspace = -1;
     if (tjDecompressHeader3(tj, data, (unsigned long)size, &w, &h, &subsamp, &colorspace) != 0) {
         set_error("bad JPEG header: %s", tjGetErrorStr2(tj));
         tjDestroy(tj);
@@ -262,8 +263,8 @@ DKI_API int dki_jpeg_decode(const unsigned char *data, size_t size, int strict, 
     }
     int ch = colorspace == TJCS_GRAY ? 1 : 3;
     int pf = ch == 1 ? TJPF_GRAY : TJPF_RGB;
-    if (w <= 0 || h <= 0) {
-        set_error("bad JPEG size %dx%d", w, h);
+    if (w <= 0 || h <= 0 || colorspace < 0) {
+        set_error("bad JPEG header: no frame size (%dx%d) before the data ends: truncated or corrupt", w, h);
         tjDestroy(tj);
         return DKI_CORRUPT;
     }

@@ -44,6 +44,15 @@ public class CorruptInputTests
         var tolerated = Jpeg.Read(jpg, tolerateWarnings: true); // libjpeg fills the missing part
         Assert.Equal((32, 32), (tolerated.Width, tolerated.Height));
 
+        // a signature and nothing else: TurboJPEG's header reader returned success without a size (uninitialised, varying)
+        var stub = dir.File("stub.jpg");
+        File.WriteAllBytes(stub, new byte[] { 0xFF, 0xD8, 0xFF, 0x00, 0x01 });
+        for (int i = 0; i < 20; i++)
+        {
+            var s = ThrowsNamingFile<InvalidDataException>(stub, () => Jpeg.Read(stub, tolerateWarnings: i % 2 == 0));
+            Assert.Contains("JPEG", s.Message);
+        }
+
         var flo = dir.File("cut.flo");
         File.WriteAllBytes(flo, "PIEH"u8.ToArray().Concat(new byte[4]).ToArray());
         ThrowsNamingFile<InvalidDataException>(flo, () => MiddleburyFlo.Read(flo));
