@@ -6,14 +6,17 @@ namespace DistillKit.Runtime;
 
 /// <summary>
 /// A guard against a silent wrong-gradient bug of LibTorch 2.10's oneDNN (MKL-DNN) convolutions on some CPUs: measured
-/// on an AMD EPYC with AVX-512 (oneDNN 3.7.1, jit:avx512_core and jit:avx2 alike), the float32 input gradient of a 3×3
-/// convolution with fewer than 16 output channels (a flow head's 2) is off by 30–50% or NaN, while the forward pass, the
-/// weight gradient and float64 are right. Every flow network ends in such a convolution, so training silently degrades.
-/// At load the kit runs that convolution's backward pass in float32 and float64 (a few milliseconds, over memory
-/// poisoned with NaN so that an unzeroed padding cannot pass by luck) and, when they disagree, turns oneDNN off
+/// on an AMD EPYC with AVX-512 (oneDNN 3.7.1, jit:avx512_core and jit:avx2 alike), the float32 input gradient of a
+/// stride-1 convolution with a kernel larger than 1×1 whose output channels are not a multiple of 16 (a flow head's 2,
+/// and 8, 24, 40, 62, 81, 126, 196 alike) is off by 30–50% or NaN, while the forward pass, the weight gradient and
+/// float64 are right. Every flow network ends in such a convolution, so training silently degrades. Running those
+/// convolutions channels-last avoids that case, but then oneDNN's grouped channels-last forward pass goes wrong
+/// (FastFlowNet off by 1.6 px, NaN at mini): no layout is safe.
+/// At load the kit therefore runs that convolution's backward pass in float32 and float64 (a few milliseconds, over
+/// memory poisoned with NaN so that an unzeroed padding cannot pass by luck) and, when they disagree, turns oneDNN off
 /// (<c>at::globalContext().setUserEnabledMkldnn(false)</c>, PyTorch's <c>torch.backends.mkldnn.enabled = False</c>):
-/// LibTorch then uses its own im2col convolutions, which are right. <c>DISTILLKIT_ONEDNN=on</c> keeps oneDNN whatever
-/// the check says, <c>off</c> turns it off without checking.
+/// LibTorch's own convolutions are right, and about 3× slower on the PWC-Net training step (./kit bench pwcnet).
+/// <c>DISTILLKIT_ONEDNN=on</c> keeps oneDNN whatever the check says, <c>off</c> turns it off without checking.
 /// </summary>
 public static class OneDnnCheck
 {
@@ -35,11 +38,12 @@ public static class OneDnnCheck
     {
         if (Outcome is not null) return;
         library = NativeLibrary.TryLoad(libtorchCpu, out var handle) ? handle : IntPtr.Zero;
+        DisableNnpack();
         var mode = (Environment.GetEnvironmentVariable("DISTILLKIT_ONEDNN") ?? "auto").Trim().ToLowerInvariant();
         if (mode == "on") { Outcome = "oneDNN kept on (DISTILLKIT_ONEDNN=on)"; return; }
         if (mode == "off") { Disable(); Outcome = "oneDNN turned off (DISTILLKIT_ONEDNN=off)"; return; }
         double error = InputGradientError();
-        if (error <= 1e-4 && !double.IsNaN(error))
+        if (error <= 1e-4)
         {
             Outcome = $"oneDNN convolution gradients checked (float32 vs float64: {error:E1})";
             return;
@@ -53,7 +57,8 @@ public static class OneDnnCheck
 
     static IntPtr library;
 
-    /// <summary>The largest relative error of the float32 input gradient of a 3×3, 32 → 2 channel convolution, over three tries.</summary>
+    /// <summary>The largest relative error (NaN counts as infinite) of the float32 input gradient of a 3×3, 32 → 2
+    /// channel convolution, over three tries.</summary>
     static double InputGradientError()
     {
         double worst = 0;
@@ -69,8 +74,7 @@ public static class OneDnnCheck
             using (var poison = torch.full(1 << 16, double.NaN)) { }
             var g = InputGradient(x, w, up, ScalarType.Float32).to_type(ScalarType.Float64);
             double error = g.sub(reference).abs().max().ToDouble() / scale;
-            if (double.IsNaN(error)) return double.NaN;
-            worst = Math.Max(worst, error);
+            worst = double.IsNaN(error) ? double.PositiveInfinity : Math.Max(worst, error);
         }
         return worst;
     }
@@ -89,6 +93,22 @@ public static class OneDnnCheck
         if (ctx == IntPtr.Zero || set == IntPtr.Zero) return false;
         ((delegate* unmanaged<IntPtr, byte, void>)set)(ctx, 0);
         return !Get(get, ctx);
+    }
+
+    /// <summary>
+    /// NNPACK off (<c>torch.backends.nnpack.set_flags(False)</c>): on CPUs it does not support (the AMD EPYC above) LibTorch
+    /// tries to initialise it before convolutions and prints "Could not initialize NNPACK! Reason: Unsupported hardware"
+    /// on every thread, into every notebook cell; oneDNN or LibTorch's own convolutions serve instead.
+    /// <c>DISTILLKIT_NNPACK=on</c> keeps it.
+    /// </summary>
+    static unsafe void DisableNnpack()
+    {
+        if ((Environment.GetEnvironmentVariable("DISTILLKIT_NNPACK") ?? "").Trim().Equals("on", StringComparison.OrdinalIgnoreCase)) return;
+        if (library == IntPtr.Zero
+            || !NativeLibrary.TryGetExport(library, "_ZN2at13globalContextEv", out var global)
+            || !NativeLibrary.TryGetExport(library, "_ZN2at7Context20setUserEnabledNNPACKEb", out var set))
+            return;
+        ((delegate* unmanaged<IntPtr, byte, void>)set)(((delegate* unmanaged<IntPtr>)global)(), 0);
     }
 
     static unsafe bool Get(IntPtr get, IntPtr ctx) => get == IntPtr.Zero || ((delegate* unmanaged<IntPtr, byte>)get)(ctx) != 0;
