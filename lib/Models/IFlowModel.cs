@@ -67,7 +67,7 @@ public static class FlowModels
     public static IFlowModel Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"no such model file: {path} (train one with ./kit train stage1)", path);
-        if (File.Exists(Training.Checkpoint.MetadataPath(path)) && Training.Checkpoint.ReadMetadata(path).GetValueOrDefault(Pmd.SemanticMatcherFile.KindKey) is { } kind)
+        if (KindInMetadata(path) is { } kind)
             throw new InvalidDataException($"{path}: a {kind} (semantic matcher), not a flow model: `./kit match` takes it");
         var config = ReadRunConfig(path);
         var section = config["Model"] ?? throw new InvalidDataException($"{path}: its run config has no Model section");
@@ -83,6 +83,21 @@ public static class FlowModels
         }
         model.SetEval();
         return model;
+    }
+
+    /// <summary>The <c>kind</c> that model files other than flow models carry in their checkpoint metadata
+    /// (<see cref="Pmd.SemanticMatcherFile"/>), or null (no metadata, unreadable metadata or no kind: left to the loader).</summary>
+    static string? KindInMetadata(string path)
+    {
+        if (!File.Exists(Training.Checkpoint.MetadataPath(path))) return null;
+        try
+        {
+            return Training.Checkpoint.ReadMetadata(path).GetValueOrDefault(Pmd.SemanticMatcherFile.KindKey);
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

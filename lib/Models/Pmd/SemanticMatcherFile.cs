@@ -67,11 +67,7 @@ public static class SemanticMatcherFile
     /// </summary>
     public static ISemanticMatcher Load(string path)
     {
-        var kind = KindOf(path);
-        if (kind is not (StudentKind or TeacherKind))
-            throw new InvalidDataException(kind.StartsWith(FlowKindPrefix)
-                ? $"{path}: a flow model ({kind[FlowKindPrefix.Length..]}), not a PMD matcher: `./kit flow` takes it"
-                : $"{path}: holds a '{kind}', not a PMD matcher ({StudentKind} or {TeacherKind}, written by {nameof(SemanticMatcherFile)}.{nameof(Save)})");
+        var kind = MatcherKind(path);
         if (CheckpointIntegrity.Problem(path) is { } problem)
             throw new InvalidDataException($"{path}: damaged PMD matcher file: {problem}. Save or train it again.");
         var config = ConfigOf(path);
@@ -92,6 +88,22 @@ public static class SemanticMatcherFile
         }
         model.SetEval();
         return model;
+    }
+
+    /// <summary>
+    /// <see cref="StudentKind"/> or <see cref="TeacherKind"/>: the kind of the matcher file at <paramref name="path"/>, read
+    /// from its metadata alone (cheap; <see cref="Load"/> checks the rest). For any other file the exception
+    /// <see cref="Load"/> throws: <see cref="FileNotFoundException"/>, or <see cref="InvalidDataException"/> naming the file
+    /// and what it holds (a flow model: <c>./kit flow</c> takes it).
+    /// </summary>
+    public static string MatcherKind(string path)
+    {
+        var kind = KindOf(path);
+        if (kind is not (StudentKind or TeacherKind))
+            throw new InvalidDataException(kind.StartsWith(FlowKindPrefix)
+                ? $"{path}: a flow model ({kind[FlowKindPrefix.Length..]}), not a PMD matcher: `./kit flow` takes it"
+                : $"{path}: holds a '{kind}', not a PMD matcher ({StudentKind} or {TeacherKind}, written by {nameof(SemanticMatcherFile)}.{nameof(Save)})");
+        return kind;
     }
 
     /// <summary>
