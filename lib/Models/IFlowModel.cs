@@ -44,6 +44,9 @@ public interface IFlowModel : IDisposable
 /// </summary>
 public static class FlowModels
 {
+    /// <summary>The model kinds this loader builds (a config's <c>Model.Kind</c>); the first is the default when absent.</summary>
+    public static readonly IReadOnlyList<string> Kinds = [nameof(PwcNet), nameof(FastFlowNet), nameof(Raft.Raft)];
+
     /// <summary>Builds an untrained model from a config's <c>Model</c> section (JSON).</summary>
     public static IFlowModel Create(JsonNode modelSection, string source)
     {
@@ -56,7 +59,7 @@ public static class FlowModels
                                                    ?? throw new InvalidDataException($"{source}: empty FastFlowNet config")),
             nameof(Raft.Raft) => new Raft.Raft(modelSection.Deserialize<RaftConfig>(Training.Json.Options)
                                                ?? throw new InvalidDataException($"{source}: empty Raft config")),
-            _ => throw new InvalidDataException($"{source}: unknown model kind '{kind}' (this kit has: {nameof(PwcNet)}, {nameof(FastFlowNet)}, {nameof(Raft.Raft)})"),
+            _ => throw new InvalidDataException($"{source}: unknown flow model kind '{kind}' (this kit has: {string.Join(", ", Kinds)})"),
         };
     }
 
@@ -64,6 +67,8 @@ public static class FlowModels
     public static IFlowModel Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"no such model file: {path} (train one with ./kit train stage1)", path);
+        if (KindInMetadata(path) is { } kind)
+            throw new InvalidDataException($"{path}: a {kind} (semantic matcher), not a flow model: `./kit match` takes it");
         var config = ReadRunConfig(path);
         var section = config["Model"] ?? throw new InvalidDataException($"{path}: its run config has no Model section");
         var model = Create(section, path);
@@ -78,6 +83,21 @@ public static class FlowModels
         }
         model.SetEval();
         return model;
+    }
+
+    /// <summary>The <c>kind</c> that model files other than flow models carry in their checkpoint metadata
+    /// (<see cref="Pmd.SemanticMatcherFile"/>), or null (no metadata, unreadable metadata or no kind: left to the loader).</summary>
+    static string? KindInMetadata(string path)
+    {
+        if (!File.Exists(Training.Checkpoint.MetadataPath(path))) return null;
+        try
+        {
+            return Training.Checkpoint.ReadMetadata(path).GetValueOrDefault(Pmd.SemanticMatcherFile.KindKey);
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -33,15 +33,18 @@ public static class Checkpoint
     /// <summary>The metadata file beside a checkpoint.</summary>
     public static string MetadataPath(string checkpointPath) => Path.ChangeExtension(checkpointPath, ".json");
 
-    public static void Save(string path, Module model, Optimizer? optimizer, long step, long seed, string configJson) =>
-        Save(path, [new CheckpointPart("model", model, optimizer)], step, seed, configJson);
+    public static void Save(string path, Module model, Optimizer? optimizer, long step, long seed, string configJson,
+                            IReadOnlyDictionary<string, string>? metadata = null) =>
+        Save(path, [new CheckpointPart("model", model, optimizer)], step, seed, configJson, metadata);
 
     /// <summary>
     /// Saves several named modules with their optimizers in one checkpoint. One part keeps the plain PyTorch names
     /// (<c>conv.weight</c>, <c>optimizer.3.exp_avg</c>); with several, keys are prefixed by the part's name
-    /// (<c>teacher.conv.weight</c>, <c>optimizer.teacher.3.exp_avg</c>).
+    /// (<c>teacher.conv.weight</c>, <c>optimizer.teacher.3.exp_avg</c>). <paramref name="metadata"/> adds entries of its own
+    /// to the metadata (e.g. a model file's kind); it may not replace the checkpoint's own keys (step, seed, config, …).
     /// </summary>
-    public static void Save(string path, IReadOnlyList<CheckpointPart> parts, long step, long seed, string configJson)
+    public static void Save(string path, IReadOnlyList<CheckpointPart> parts, long step, long seed, string configJson,
+                            IReadOnlyDictionary<string, string>? metadata = null)
     {
         var tensors = new Dictionary<string, Tensor>();
         var optimizerSteps = new Dictionary<string, long>();
@@ -67,6 +70,9 @@ public static class Checkpoint
             ["library"] = LibraryInfo.Version,
             ["format"] = Format,
         };
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+            if (!meta.TryAdd(key, value) || key is CheckpointIntegrity.HashKey or CheckpointIntegrity.LengthKey)
+                throw new ArgumentException($"checkpoint metadata key '{key}' is the checkpoint's own", nameof(metadata));
         var metaPath = MetadataPath(path);
         string writing = path + ".tmp";
         try
