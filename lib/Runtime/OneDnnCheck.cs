@@ -11,7 +11,8 @@ namespace DistillKit.Runtime;
 /// and 8, 24, 40, 62, 81, 126, 196 alike) is off by 30–50% or NaN, while the forward pass, the weight gradient and
 /// float64 are right. Every flow network ends in such a convolution, so training silently degrades. Running those
 /// convolutions channels-last avoids that case, but then oneDNN's grouped channels-last forward pass goes wrong
-/// (FastFlowNet off by 1.6 px, NaN at mini): no layout is safe.
+/// (FastFlowNet off by 1.6 px, NaN at mini): no layout is safe. Padding only the affected convolutions to 16 outputs
+/// fixes those, yet FastFlowNet's and PWC-Net's other gradients stay wrong (up to 130%): more oneDNN paths are broken.
 /// At load the kit therefore runs that convolution's backward pass in float32 and float64 (a few milliseconds, over
 /// memory poisoned with NaN so that an unzeroed padding cannot pass by luck) and, when they disagree, turns oneDNN off
 /// (<c>at::globalContext().setUserEnabledMkldnn(false)</c>, PyTorch's <c>torch.backends.mkldnn.enabled = False</c>):
