@@ -27,6 +27,13 @@ public sealed record AblationEvent(AblationEventKind Kind, int Index, int Count,
 
     public override string ToString() => $"[ablation {Index}/{Count}] {Variant} seed {Seed}: {Message}";
 
+    /// <summary>A progress callback writing one line per event to the console's output as it is at each event (a notebook
+    /// kernel redirects it per cell); step events only when <paramref name="steps"/>.</summary>
+    public static Action<AblationEvent> ToConsole(bool steps = false) => e =>
+    {
+        if (steps || e.Kind != AblationEventKind.Step) Console.Out.WriteLine(e);
+    };
+
     /// <summary>A progress callback writing one line per event to <paramref name="writer"/> (step events only when <paramref name="steps"/>).</summary>
     public static Action<AblationEvent> WriteTo(TextWriter writer, bool steps = false) => e =>
     {
