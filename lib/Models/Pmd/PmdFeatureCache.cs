@@ -115,7 +115,7 @@ public sealed class PmdFeatureCache : IDisposable
             w.Write(Magic);
             foreach (var t in new[] { entry.layer3, entry.layer4 })
             {
-                w.Write(t.dim());
+                w.Write((int)t.dim());
                 foreach (var d in t.shape) w.Write(d);
                 var data = t.contiguous().to_type(ScalarType.Float32).data<float>().ToArray();
                 var bytes = new byte[data.Length * sizeof(float)];
