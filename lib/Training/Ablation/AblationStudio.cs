@@ -57,7 +57,7 @@ public static class AblationStudio
                 runs.Add(new AblationRun(p.Variant, p.Seed, p.Dir, p.Hash, AblationRunStatus.NotRun));
                 continue;
             }
-            var run = RunOne(recipe, p, manifest, options, cancel, Report);
+            var run = RunOne(recipe, p, spec.Metrics, manifest, options, cancel, Report);
             runs.Add(run);
             if (run.Completed && metrics is null)
             {
@@ -101,14 +101,14 @@ public static class AblationStudio
         return plan;
     }
 
-    static AblationRun RunOne(IRecipe recipe, PlannedRun p, AblationManifest manifest, AblationOptions options, CancellationToken cancel,
+    static AblationRun RunOne(IRecipe recipe, PlannedRun p, IReadOnlyList<string> metrics, AblationManifest manifest, AblationOptions options, CancellationToken cancel,
         Action<AblationEventKind, string, LogEntry?> report)
     {
         var record = ReadRecord(Path.Combine(p.Dir, "run.json"), options.Warnings);
         if (record is not null && IsCompleted(record) && ConfigHash.Of(record["config"]) == p.Hash)
         {
             var reused = new AblationRun(p.Variant, p.Seed, p.Dir, p.Hash, AblationRunStatus.Reused) { Record = record };
-            report(AblationEventKind.Reused, $"reused (finished {record["finished_utc"]}, same config {p.Hash[..12]}){Summary(reused)}", null);
+            report(AblationEventKind.Reused, $"reused (finished {record["finished_utc"]}, same config {p.Hash[..12]}){Summary(reused, metrics)}", null);
             manifest.Record(reused);
             return reused;
         }
@@ -140,18 +140,19 @@ public static class AblationStudio
         var status = record is not null && IsCompleted(record) ? from > 0 ? AblationRunStatus.Resumed : AblationRunStatus.Trained : AblationRunStatus.Interrupted;
         var run = new AblationRun(p.Variant, p.Seed, p.Dir, p.Hash, status) { ResumedFromStep = from > 0 ? from : null, Record = record };
         report(status == AblationRunStatus.Interrupted ? AblationEventKind.Interrupted : AblationEventKind.Finished,
-            status == AblationRunStatus.Interrupted ? $"interrupted at step {record?["steps"]}/{total}; the same call again resumes it" : $"finished{Summary(run)}", null);
+            status == AblationRunStatus.Interrupted ? $"interrupted at step {record?["steps"]}/{total}; the same call again resumes it" : $"finished{Summary(run, metrics)}", null);
         manifest.Record(run);
         return run;
     }
 
     static bool IsCompleted(JsonObject record) => record["completed"] is JsonValue v && v.GetValueKind() == JsonValueKind.True;
 
-    /// <summary>A few of the run's metrics for its progress line.</summary>
-    static string Summary(AblationRun run)
+    /// <summary>The asked-for metrics (else the first three the record has) for a run's progress line.</summary>
+    static string Summary(AblationRun run, IReadOnlyList<string> metrics)
     {
-        var paths = MetricPaths.All(run.Record?["metrics"]).Where(m => !m.Contains("..")).Take(3).ToList();
-        return paths.Count == 0 ? "" : ": " + string.Join("  ", paths.Select(m => $"{m} {run.Metric(m)!.Value.ToString("G4", CultureInfo.InvariantCulture)}"));
+        var paths = (metrics.Count > 0 ? metrics : MetricPaths.All(run.Record?["metrics"]).Where(m => !m.Contains("..")).Take(3)).ToList();
+        var shown = paths.Select(m => run.Metric(m) is { } v ? $"{m} {v.ToString("G4", CultureInfo.InvariantCulture)}" : null).OfType<string>().ToList();
+        return shown.Count == 0 ? "" : ": " + string.Join("  ", shown);
     }
 
     /// <summary>The hash of the config a run folder holds (its <c>config.json</c>, else its record's); null for a folder without one.</summary>

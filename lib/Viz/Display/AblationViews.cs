@@ -11,9 +11,11 @@ public static class AblationViews
 {
     /// <summary>
     /// One row per variant: its settings, <c>n</c> (finished seeds) and each metric as "mean ± std" over those seeds
-    /// (sample standard deviation; the mean alone for one seed; "–" for none).
+    /// (sample standard deviation; the mean alone for one seed; "–" for none). <paramref name="labels"/> renames metric
+    /// columns (path → label, e.g. <c>Pck.student.Values[1]</c> → "PCK@0.1").
     /// </summary>
-    public static ResultsTable Table(this AblationResult result, string numberFormat = "0.####", bool settings = true)
+    public static ResultsTable Table(this AblationResult result, string numberFormat = "0.####", bool settings = true,
+        IReadOnlyDictionary<string, string>? labels = null)
     {
         var title = $"ablation of {result.Spec.Recipe} ({result.Spec.Preset.ToString().ToLowerInvariant()}, seeds {string.Join(", ", result.Spec.Seeds)}" +
             (result.Spec.Steps is { } s ? $", {s} steps" : "") + (result.Completed ? ")" : "; incomplete: run again to resume)");
@@ -23,25 +25,26 @@ public static class AblationViews
             var cells = new List<(string, object?)>();
             if (settings) cells.Add(("settings", row.Settings.Count == 0 ? "(base)" : string.Join("; ", row.Settings)));
             cells.Add(("n", row.Finished));
-            cells.AddRange(row.Metrics.Select(kv => (kv.Key, (object?)kv.Value.Format(numberFormat))));
+            cells.AddRange(row.Metrics.Select(kv => (labels?.GetValueOrDefault(kv.Key) ?? kv.Key, (object?)kv.Value.Format(numberFormat))));
             table.Add(row.Variant, cells.ToArray());
         }
         return table;
     }
 
     /// <summary>One bar panel per metric (or the <paramref name="metrics"/> given): a bar per variant at the mean over its
-    /// seeds, the error bar ± one standard deviation.</summary>
-    public static GenericChart Chart(this AblationResult result, IReadOnlyList<string>? metrics = null, int columns = 2, string? title = null)
+    /// seeds, the error bar ± one standard deviation; <paramref name="labels"/> renames the panels (path → label).</summary>
+    public static GenericChart Chart(this AblationResult result, IReadOnlyList<string>? metrics = null, int columns = 2, string? title = null,
+        IReadOnlyDictionary<string, string>? labels = null)
     {
         metrics ??= result.Metrics;
         var unknown = metrics.Except(result.Metrics).ToList();
         if (unknown.Count > 0) throw new ArgumentException($"not a metric of this ablation: {string.Join(", ", unknown)}; its metrics: {string.Join(", ", result.Metrics)}");
         var summary = result.Summary;
-        var labels = summary.Select(s => s.Variant).ToList();
-        var panels = metrics.Select(m => Charts.BarsWithErrors(labels, summary.Select(s => s.Metrics[m].Mean).ToList(),
-            summary.Select(s => s.Metrics[m].Std).ToList(), yTitle: m)).ToList();
+        var variants = summary.Select(s => s.Variant).ToList();
+        var panels = metrics.Select(m => Charts.BarsWithErrors(variants, summary.Select(s => s.Metrics[m].Mean).ToList(),
+            summary.Select(s => s.Metrics[m].Std).ToList(), yTitle: labels?.GetValueOrDefault(m) ?? m)).ToList();
         var seeds = result.Spec.Seeds.Count;
-        return Charts.Panels(panels, metrics.ToList(), columns,
+        return Charts.Panels(panels, metrics.Select(m => labels?.GetValueOrDefault(m) ?? m).ToList(), columns,
             title ?? $"{result.Spec.Recipe}: mean{(seeds > 1 ? $" ± std over {seeds} seeds" : "")}");
     }
 
