@@ -4,6 +4,7 @@ using DistillKit.Training;
 using DistillKit.Training.Ablation;
 using DistillKit.Training.Recipes;
 using DistillKit.Training.Stages;
+using DistillKit.Viz.Display;
 using Xunit;
 
 namespace DistillKit.Tests.Training;
@@ -30,6 +31,18 @@ public class AblationSpecTests
         Assert.Equal(("base", 0), (single.Name, single.Settings.Count));
         Assert.Equal("psi_only", AblationSpec.FolderName("psi only"));
         Assert.Equal("Tau=4_lr=1e-3", AblationSpec.FolderName("Tau=4,lr=1e-3"));
+    }
+
+    [Fact]
+    public void TheSpecTableListsTheVariantsBeforeAnyRun()
+    {
+        var spec = new AblationSpec { Recipe = "stage1", Preset = Preset.Smoke, Steps = 8, Seeds = [0, 1], Base = ["Data.EvalPairs=2"],
+            Variants = [new("base", []), new("psi only", ["Phases[1].Weights.psi=1", "Phases[1].Weights.census=0"])] };
+        var table = spec.Table();
+        Assert.Equal(["base", "psi only"], table.Rows.Select(r => r.Name));
+        Assert.Equal("(base)", table["base", "settings"]);
+        Assert.Equal("Phases[1].Weights.psi=1; Phases[1].Weights.census=0", table["psi only", "settings"]);
+        Assert.Equal("stage1 (smoke): 2 variant(s) × seeds 0, 1, 8 steps each; every run: Data.EvalPairs=2", table.Title);
     }
 
     [Fact]

@@ -9,6 +9,18 @@ namespace DistillKit.Viz.Display;
 /// <summary>An ablation's results as a notebook shows them: the table (one row per variant) and the bar chart.</summary>
 public static class AblationViews
 {
+    /// <summary>The runs a spec asks for, before any runs: one row per variant (<see cref="AblationSpec.Expand"/>) with its
+    /// settings; the title names the recipe, preset, base settings, seeds and steps.</summary>
+    public static ResultsTable Table(this AblationSpec spec)
+    {
+        var variants = spec.Expand();
+        var title = $"{spec.Recipe} ({spec.Preset.ToString().ToLowerInvariant()}): {variants.Count} variant(s) × seeds {string.Join(", ", spec.Seeds)}" +
+            (spec.Steps is { } s ? $", {s} steps each" : "") + (spec.Base.Count > 0 ? $"; every run: {string.Join("; ", spec.Base)}" : "");
+        var table = new ResultsTable(title);
+        foreach (var v in variants) table.Add(v.Name, ("settings", v.Settings.Count == 0 ? "(base)" : string.Join("; ", v.Settings)));
+        return table;
+    }
+
     /// <summary>
     /// One row per variant: its settings, <c>n</c> (finished seeds) and each metric as "mean ± std" over those seeds
     /// (sample standard deviation; the mean alone for one seed; "–" for none). <paramref name="labels"/> renames metric
