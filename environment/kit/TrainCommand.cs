@@ -52,6 +52,12 @@ public static class TrainCommand
             Print("student ", distill.Student);
             for (int i = 0; i < distill.Teachers.Count; i++) Print($"teacher {i}", distill.Teachers[i]);
         }
+        if (run.Evaluation is DistillKit.Training.Stages.Pmd.PmdEvaluation pmd)
+        {
+            Console.WriteLine(pmd);
+            Console.WriteLine($"ms/step: median {pmd.MedianStepMs?.ToString("F0") ?? "-"}, mean {pmd.MeanStepMs?.ToString("F0") ?? "-"} (this session); " +
+                $"feature cache: {pmd.CacheHits} hits, {pmd.CacheMisses} computed; selected step: {pmd.SelectedStep?.ToString() ?? "last"}");
+        }
         Console.WriteLine($"run record: {Path.Combine(outDir, "run.json")}");
         return 0;
     }

@@ -51,7 +51,7 @@ public abstract class Recipe<TConfig> : IRecipe where TConfig : class, IRecipeCo
             Warnings = options.Warnings,
             Lock = runLock,
         };
-        var result = trainer.Run(options.Resume);
+        var result = trainer.Run(options.Resume, options.Cancel);
         var evaluation = setup.Evaluate();
         try
         {

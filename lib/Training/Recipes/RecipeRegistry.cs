@@ -12,6 +12,8 @@ public static class RecipeRegistry
         Register(new Stages.MdFlowTeacherInitRecipe());
         Register(new Stages.MdFlowForwardRecipe());
         Register(new Stages.MdFlowBackwardRecipe());
+        Register(new Stages.Pmd.PmdTeacherRecipe());
+        Register(new Stages.Pmd.PmdStudentRecipe());
     }
 
     public static void Register(IRecipe recipe) => Recipes[recipe.Name] = recipe;

@@ -24,6 +24,10 @@ public sealed record RunOptions
 
     /// <summary>Record a digest of every step's batch in the log (for determinism checks).</summary>
     public bool TraceBatches { get; init; }
+
+    /// <summary>Stops the run after the current step (a checkpoint is written, the run record says not completed);
+    /// the same call again resumes from there.</summary>
+    public CancellationToken Cancel { get; init; }
 }
 
 /// <summary>The result of a run: the trained modules by part name, the loop's result and the evaluation.</summary>

@@ -105,6 +105,35 @@ public static class Charts
     }
 
     /// <summary>
+    /// Vertical bars with error bars, one per label (e.g. a metric's mean over seeds per variant, ± its standard
+    /// deviation); a NaN error (a single seed) draws no error bar.
+    /// </summary>
+    public static GenericChart BarsWithErrors(IReadOnlyList<string> labels, IReadOnlyList<double> values, IReadOnlyList<double> errors,
+        string? title = null, string? yTitle = null)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (errors.Count != labels.Count) throw new ArgumentException($"{labels.Count} labels for {errors.Count} errors", nameof(errors));
+        var chart = Bars(labels, values, title, yTitle);
+        var bars = GenericChart.getTraces(chart).Single();
+        var error = Attributes(new DynamicObj.DynamicObj(), ("type", "data"), ("visible", true),
+            ("array", errors.Select(e => double.IsFinite(e) ? e : 0).ToArray()));
+        Attributes(bars, ("error_y", error));
+        return chart;
+    }
+
+    /// <summary>Charts side by side, <paramref name="columns"/> per row, each with its own axes and a title above it.</summary>
+    public static GenericChart Panels(IReadOnlyList<GenericChart> charts, IReadOnlyList<string> titles, int columns = 2, string? title = null)
+    {
+        ArgumentNullException.ThrowIfNull(charts);
+        if (charts.Count == 0) throw new ArgumentException("no charts to show", nameof(charts));
+        if (titles.Count != charts.Count) throw new ArgumentException($"{titles.Count} titles for {charts.Count} charts", nameof(titles));
+        int cols = Math.Clamp(columns, 1, charts.Count), rows = (charts.Count + cols - 1) / cols;
+        var grid = Chart.Grid(charts, rows, cols, SubPlotTitles: titles.ToArray(), XGap: 0.12, YGap: rows > 1 ? 0.25 : 0.1);
+        grid = WithLayout(grid, ("showlegend", false));
+        return Titled(grid, title).WithSize(Width: Math.Max(480, 380 * cols), Height: (title is null ? 60 : 100) + 340 * rows);
+    }
+
+    /// <summary>
     /// A histogram of <paramref name="values"/> (non-finite values left out): adjacent bars over the bins of
     /// <see cref="HistogramBins.Compute"/>, each as wide as its bin, at the bin centre, with its count. Give
     /// <paramref name="binWidth"/> for bins at multiples of that width (e.g. 0.5 px), else <paramref name="bins"/> equal

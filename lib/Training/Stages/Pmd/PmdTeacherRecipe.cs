@@ -1,0 +1,184 @@
+using DistillKit.Data.Semantic.Synthetic;
+using DistillKit.Data.Synthetic;
+using DistillKit.Losses;
+using DistillKit.Models.Pmd;
+using DistillKit.Training.Recipes;
+using DistillKit.Transforms;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DistillKit.Training.Stages.Pmd;
+
+/// <summary>
+/// PMD's probabilistic teacher (METHODS.md §6) end to end: single training images (both images of every training pair,
+/// keypoints unused), each warped by a random synthetic warp with its exact flow (<see cref="SyntheticWarpPairs"/>; PMD:
+/// θ = I + N(0, 0.15²)) and colour-jittered; the teacher matches the warped image (source) to the clean one (target), whose
+/// features come from the cache, and its K hypotheses regress the warp's flow at the layer3 cell centres
+/// (<see cref="CellGrid.FromPixelFlow"/>) with a KL of its attention to the prior (<see cref="PmdTeacherConfig"/>).
+/// After each epoch the mean of its hypotheses is scored on validation pairs; the best is kept. Output:
+/// <c>teacher.safetensors</c> (<see cref="SemanticMatcherFile"/>), and held-out PCK of the teacher and of the zero flow.
+/// </summary>
+public sealed class PmdTeacherRecipe : Recipe<PmdTeacherConfig>
+{
+    public const string Flow = "flow", Kl = "kl";
+
+    /// <summary>Stream keys of the step's draws.</summary>
+    public const long ShuffleStream = 41, WarpStream = 43, NoiseStream = 47;
+
+    public const string OutputFile = "teacher.safetensors";
+
+    public override string Name => "pmd-teacher";
+    public override string Description => "PMD: the probabilistic teacher (stochastic channel attention, K hypotheses) on synthetic warps of single images";
+
+    /// <summary>One phase: flow regression (weight 1) and the prior KL (<paramref name="kl"/>).</summary>
+    public static IReadOnlyList<LossPhase> TeacherPhases(long steps, double kl = PmdTeacherLoss.DefaultKlWeight) =>
+        [new LossPhase("teacher: flow regression + prior KL", steps, new() { [Flow] = 1, [Kl] = kl })];
+
+    /// <summary>Where <c>./kit train pmd-teacher --preset P</c> writes by default.</summary>
+    public static string DefaultOutput(Preset preset) => Path.Combine("runs", $"pmd-teacher-{preset.ToString().ToLowerInvariant()}", OutputFile);
+
+    public override PmdTeacherConfig ForPreset(Preset preset, long seed = 0)
+    {
+        var config = preset switch
+        {
+            Preset.Smoke => new PmdTeacherConfig
+            {
+                Model = PmdConfig.Smoke,
+                Data = PmdPresets.SmokeData,
+                Phases = TeacherPhases(4),
+                Optim = new OptimConfig { LearningRate = 1e-4 },
+                Loop = new LoopSettings { CheckpointEvery = 2, LogEvery = 1, EvaluateEvery = 2, StepsPerEpoch = 2 },
+            },
+            Preset.Mini => new PmdTeacherConfig
+            {
+                Model = PmdPresets.MiniModel,
+                Data = PmdPresets.MiniData,
+                Phases = TeacherPhases(PmdPresets.MiniTeacherSteps),
+                Optim = new OptimConfig { LearningRate = PmdPresets.MiniTeacherLearningRate, ClipNorm = 10 },
+                Loop = PmdPresets.MiniLoop,
+            },
+            Preset.Paper => new PmdTeacherConfig
+            {
+                Model = PmdConfig.Paper,
+                Data = PmdPresets.PaperData,
+                Phases = TeacherPhases(PmdPresets.PaperEpochs * PmdPresets.PaperStepsPerEpoch),
+                Optim = PmdPresets.PaperOptim,
+                Loop = PmdPresets.PaperLoop,
+            },
+            _ => throw new ArgumentException($"pmd-teacher has no {preset} preset (smoke, mini, paper)"),
+        };
+        return config with { Run = new RunSettings { Preset = preset, Seed = seed } };
+    }
+
+    public override RecipeSetup Setup(PmdTeacherConfig config, RunOptions options)
+    {
+        long seed = config.Run.Seed;
+        var parts = PmdRunParts.Create(config.Model, config.Backbone, config.Data, seed, options);
+        var teacher = new PmdTeacher(config.Model, seed);
+        if (config.Run.Init is { } init) Checkpoint.LoadWeights(teacher, init);
+        var log = PmdValidationLog.Open(options.OutDir, options.Resume);
+        var configJson = System.Text.Json.JsonSerializer.Serialize(config, Json.Options);
+        bool rewound = false;
+        return new RecipeSetup
+        {
+            Parts = [new TrainPart("model", teacher, config.Optim)],
+            Step = step =>
+            {
+                if (!rewound) { log.RewindTo(step); rewound = true; }
+                return parts.Timed(() => Step(config, parts, teacher, step));
+            },
+            EvaluateDuring = config.Loop.EvaluateEvery > 0 ? at =>
+            {
+                rewound = true;
+                var pck = PmdEvaluations.Of(parts.Validation, config.Data.ValidationPairs, parts.Cache, config.Data.EvalBatchSize,
+                    new Dictionary<string, PmdFlowFunction> { [PmdEvaluations.TeacherMean] = PmdEvaluations.TeacherMeanFlow(teacher, seed, PmdSplit.Validation) });
+                double value = pck[PmdEvaluations.TeacherMean].At(config.Selection.Alpha);
+                bool improved = log.Record(at, value, teacher, seed, configJson);
+                return new Dictionary<string, double> { [$"val pck@{config.Selection.Alpha}"] = value, ["improved"] = improved ? 1 : 0 };
+            } : null,
+            Evaluate = () =>
+            {
+                long? selected = Select(config.Selection, log, teacher, options);
+                teacher.eval();
+                var rows = PmdEvaluations.Of(parts.Test, config.Data.TestPairs, parts.Cache, config.Data.EvalBatchSize, new Dictionary<string, PmdFlowFunction>
+                {
+                    [PmdEvaluations.TeacherMean] = PmdEvaluations.TeacherMeanFlow(teacher, seed, PmdSplit.Test),
+                    [PmdEvaluations.TeacherMeanMode] = PmdEvaluations.MatcherFlow(teacher),
+                    [PmdEvaluations.Identity] = PmdEvaluations.IdentityFlow,
+                });
+                long steps = LossPhases.Total(config.Phases);
+                SemanticMatcherFile.Save(Path.Combine(options.OutDir, OutputFile), teacher, selected ?? steps, seed, configJson);
+                var (mean, median) = parts.StepTimes();
+                return new PmdEvaluation
+                {
+                    Split = parts.Test.Name, Pairs = rows.Values.First().Pairs, Pck = rows,
+                    Validation = log.Entries.ToDictionary(e => e.Step, e => e.Value), SelectedStep = selected,
+                    MeanStepMs = mean, MedianStepMs = median, CacheHits = parts.Cache.Hits, CacheMisses = parts.Cache.Misses,
+                };
+            },
+        };
+    }
+
+    /// <summary>Loads the best validation's weights into <paramref name="matcher"/> when the selection says so; returns its step.</summary>
+    internal static long? Select(PmdSelection selection, PmdValidationLog log, ISemanticMatcher matcher, RunOptions options)
+    {
+        if (!selection.BestValidation) return null;
+        if (log.BestPath() is not { } best)
+        {
+            if (log.Entries.Count > 0) options.Warnings?.WriteLine($"PMD: the best validation's weights are gone; the output holds the last weights");
+            return null;
+        }
+        using var chosen = SemanticMatcherFile.Load(best);
+        using (torch.no_grad())
+        {
+            var from = chosen.AsModule.state_dict();
+            foreach (var (name, tensor) in matcher.AsModule.state_dict()) tensor.copy_(from[name]);
+        }
+        return log.Best!.Step;
+    }
+
+    /// <summary>The loss of one step: B training images warped, the teacher's hypotheses on (warped, clean) against the exact flow.</summary>
+    static StepOutput Step(PmdTeacherConfig config, PmdRunParts parts, PmdTeacher teacher, long step)
+    {
+        long seed = config.Run.Seed;
+        var model = config.Model;
+        int b = config.Data.BatchSize;
+        // image k of the training images is image k mod 2 (source, target) of training pair k div 2
+        var items = PmdRunParts.Items(seed, ShuffleStream, step, b, 2 * parts.Train.Count);
+        var warpPairs = new WarpedImagePair[b];
+        var jitter = new ColourJitterDraw[b];
+        var kinds = config.Warps.Kinds;
+        for (int i = 0; i < b; i++)
+        {
+            var rng = SampleRandom.For(seed, WarpStream, step, i);
+            var warp = SyntheticWarp.Draw(kinds[rng.NextInt(0, kinds.Count)], config.Warps.Ranges, rng);
+            jitter[i] = ColourJitterDraw.Draw(rng, config.Warps.ColourJitter);
+            using var clean = parts.Train.Image(items[i] / 2, second: items[i] % 2 == 1);
+            warpPairs[i] = SyntheticWarpPairs.Apply(clean, warp);
+        }
+        var keys = items.Select(k => parts.Train.Keys([k / 2], target: k % 2 == 1)[0]).ToArray();
+        using var clean4 = torch.stack(warpPairs.Select(p => p.Source).ToArray());
+        using var target = parts.Cache.Features(keys, missing => clean4.index_select(0, torch.tensor(missing.Select(m => (long)m).ToArray())));
+        using var warped = ColourJitterDraw.Apply(torch.stack(warpPairs.Select(p => p.Target).ToArray()), jitter);
+        using var source = parts.Backbone.Features(warped);
+        var (gt, valid) = CellGrid.FromPixelFlow(torch.stack(warpPairs.Select(p => p.Flow).ToArray()), torch.stack(warpPairs.Select(p => p.Valid).ToArray()),
+            model.GridSize, model.GridSize);
+        foreach (var p in warpPairs) p.Dispose();
+        using var noise = PmdNoise.For(model, seed, Enumerable.Range(0, b).Select(i => new[] { NoiseStream, step, (long)i }).ToArray());
+        using var h = teacher.Hypotheses(source, target, noise);
+        var (phase, _) = LossPhases.At(config.Phases, step);
+        var terms = new Dictionary<string, double>();
+        Tensor loss = torch.zeros(1).squeeze();
+        var flow = PmdTeacherLoss.FlowRegression(h.Flow, gt, valid);
+        terms[Flow] = flow.ToDouble();
+        loss = loss + phase.Weight(Flow) * flow;
+        if (phase.Weight(Kl) != 0)
+        {
+            var kl = PmdTeacherLoss.PriorKl(h.Mu, h.Sigma);
+            terms[Kl] = kl.ToDouble();
+            loss = loss + phase.Weight(Kl) * kl;
+        }
+        terms["valid"] = valid.mean().ToDouble();
+        return new StepOutput(loss, terms);
+    }
+}
