@@ -12,11 +12,14 @@ public class Stage1LearningTests
 {
     /// <summary>
     /// The stage-1 step function must make flow better, not just finite: the smoke network trained unsupervised (ψ phase)
-    /// for 300 steps on mini-size synthetic pairs reaches held-out EPE-noc below 0.9× zero flow (seed 3: 0.68 here). A wrong
+    /// for 600 steps on mini-size synthetic pairs reaches held-out EPE-noc below 0.9× zero flow (seed 3: 0.68 here). A wrong
     /// warp direction, sign or loss leaves it at zero flow or worse. The run depends on its seed alone (the network is
     /// drawn from its own generator, <see cref="DistillKit.Models.SeededInit"/>, so parallel tests cannot change it).
     /// Seeds 1–8 measured here: 0.80, 0.98, 0.68, 0.83, 0.55, 1.00, 0.79, 1.00; seeds 2, 6 and 8 sit on the zero-flow
     /// plateau of photometric training this early (at 800 steps: 0.44, 0.99, 0.67), which is why the seed is fixed.
+    /// Those figures are with oneDNN's convolutions; on a CPU where <see cref="DistillKit.Runtime.OneDnnCheck"/> turns
+    /// oneDNN off, LibTorch's own convolutions round differently and the plateau lasts longer (ratios at 300 / 600 steps:
+    /// seed 0 0.999 / 0.920, seed 1 0.816 / 0.551, seed 3 0.999 / 0.704), so the run is 600 steps.
     /// </summary>
     [Fact]
     public void AShortSmokeTrainingLearnsFlow()
@@ -27,7 +30,7 @@ public class Stage1LearningTests
         var config = smoke with
         {
             Data = smoke.Data with { Synthetic = SyntheticFlowConfig.Mini, BatchSize = 4, EvalPairs = 16 },
-            Phases = Stage1Recipe.DDFlowPhases(300, 0),
+            Phases = Stage1Recipe.DDFlowPhases(600, 0),
             Loop = new LoopSettings { CheckpointEvery = 1000, LogEvery = 100 },
         };
         using var run = recipe.Train(config, new RunOptions { OutDir = dir.Path, Progress = null });
