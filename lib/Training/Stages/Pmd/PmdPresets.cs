@@ -30,8 +30,12 @@ public static class PmdPresets
     public const long MiniTeacherSteps = 300, MiniStudentSteps = 300;
     public const double MiniTeacherLearningRate = 1e-4, MiniStudentLearningRate = 1e-4;
 
-    /// <summary>Mini: an epoch is 300 pairs in batches of 8 (37 steps, 38 for the teacher's 600 images / 16); validation after each.</summary>
-    public static LoopSettings MiniLoop { get; } = new() { CheckpointEvery = 50, LogEvery = 10, EvaluateEvery = 50, StepsPerEpoch = 50 };
+    /// <summary>Mini teacher: an epoch is the 600 training images in batches of 8 (75 steps); a validation after each.</summary>
+    public static LoopSettings MiniTeacherLoop { get; } = new() { CheckpointEvery = 75, LogEvery = 15, EvaluateEvery = 75, StepsPerEpoch = 75 };
+
+    /// <summary>Mini student: an epoch is the 300 training pairs in batches of 8 (38 steps); a validation after each
+    /// (model selection and PSR updates).</summary>
+    public static LoopSettings MiniStudentLoop { get; } = new() { CheckpointEvery = 38, LogEvery = 19, EvaluateEvery = 38, StepsPerEpoch = 38 };
 
     /// <summary>Paper: PF-PASCAL's training file lists 2,940 pairs (WeakAlign's split, unverified here): 184 batches of 16.</summary>
     public const long PaperStepsPerEpoch = 184;

@@ -53,7 +53,7 @@ public sealed class PmdStudentRecipe : Recipe<PmdStudentConfig>
                 Data = PmdPresets.MiniData,
                 Phases = StudentPhases(PmdPresets.MiniStudentSteps),
                 Optim = new OptimConfig { LearningRate = PmdPresets.MiniStudentLearningRate, ClipNorm = 10 },
-                Loop = PmdPresets.MiniLoop,
+                Loop = PmdPresets.MiniStudentLoop,
             },
             Preset.Paper => new PmdStudentConfig
             {

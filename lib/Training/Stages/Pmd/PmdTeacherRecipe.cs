@@ -55,7 +55,7 @@ public sealed class PmdTeacherRecipe : Recipe<PmdTeacherConfig>
                 Data = PmdPresets.MiniData,
                 Phases = TeacherPhases(PmdPresets.MiniTeacherSteps),
                 Optim = new OptimConfig { LearningRate = PmdPresets.MiniTeacherLearningRate, ClipNorm = 10 },
-                Loop = PmdPresets.MiniLoop,
+                Loop = PmdPresets.MiniTeacherLoop,
             },
             Preset.Paper => new PmdTeacherConfig
             {
