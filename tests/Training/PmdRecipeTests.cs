@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DistillKit.Metrics;
 using DistillKit.Models.Pmd;
 using DistillKit.Tests.Support;
 using DistillKit.Training;
@@ -139,6 +140,37 @@ public class PmdRecipeTests(PmdSmokeTeacher teacher) : IClassFixture<PmdSmokeTea
         Assert.True(noCal > both * 1.01, $"CAL off {noCal} vs on {both}");
         Assert.True(neither > Math.Max(noPsr, noCal), $"both off {neither}");
         Assert.Equal(both, Distill(), 12);   // and the step is deterministic
+    }
+
+    /// <summary>The paper preset's data path: PF-PASCAL's three pair files through the kit's reader (a tiny fixture in the
+    /// dataset's layout), images resized to the input, the train split read without keypoints, α_img PCK after 320×320.</summary>
+    [Fact]
+    public void BothRecipesRunOnPfPascalThroughItsReaders()
+    {
+        using var dir = new TempFolder();
+        var root = Directory.CreateDirectory(dir.File("pfpascal")).FullName;
+        DistillKit.Tests.Data.RealDatasets.Semantic.SemanticFixtures.BuildPascal(root);
+        var options = (string name) => new RunOptions
+        {
+            OutDir = dir.File(name), Progress = null, Data = new DataRoots(new Dictionary<string, string> { ["PfPascal"] = root }),
+        };
+        var teacherRecipe = new PmdTeacherRecipe();
+        var smoke = teacherRecipe.ForPreset(Preset.Smoke, seed: 2);
+        var data = smoke.Data with { Source = PmdDataSource.PfPascal, FeatureCache = FeatureCacheMode.Disk };
+        using (var run = teacherRecipe.Train(smoke with { Data = data }, options("teacher")))
+        {
+            var eval = (PmdEvaluation)run.Evaluation;
+            Assert.Equal(("pfpascal-test", 2), (eval.Split, eval.Pairs));
+            Assert.All(eval.Pck.Values, p => Assert.Equal(PckThreshold.Image, p.Threshold));
+        }
+        Assert.NotEmpty(Directory.GetFiles(dir.File("teacher"), "*.features", SearchOption.AllDirectories));
+        var config = StudentSmoke(2) with { Data = data, Teacher = new PmdStudentTeacher { Checkpoint = Path.Combine(dir.File("teacher"), PmdTeacherRecipe.OutputFile) } };
+        using (var run = Student.Train(config, options("student")))
+        {
+            var eval = (PmdEvaluation)run.Evaluation;
+            Assert.Equal(2, eval.Pairs);
+            Assert.True(eval.Pck[PmdEvaluations.Student].Values.All(double.IsFinite));
+        }
     }
 
     [Fact]
