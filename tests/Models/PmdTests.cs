@@ -257,8 +257,8 @@ public class PmdTests(ITestOutputHelper output)
         Assert.Equal(2, Live(() => student.Match(a, b)));                  // target, flow
         Assert.Equal(4, Live(() => student.MatchBoth(a, b)));
         Assert.Equal(2, Live(() => teacher.Match(a, b)));
-        Assert.Equal(4, Live(() => teacher.Hypotheses(a, b, g)));          // target, flow, μ, σ
-        Assert.Equal(8, Live(() => teacher.HypothesesBoth(a, b, g)));
+        Assert.Equal(5, Live(() => teacher.Hypotheses(a, b, g)));          // target, flow, μ, σ, correlation
+        Assert.Equal(10, Live(() => teacher.HypothesesBoth(a, b, g)));
         // a training step inside a scope leaves nothing once the scope ends
         student.train();
         Assert.Equal(0, Live(() =>

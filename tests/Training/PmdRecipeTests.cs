@@ -174,6 +174,32 @@ public class PmdRecipeTests(PmdSmokeTeacher teacher) : IClassFixture<PmdSmokeTea
     }
 
     [Fact]
+    public void TheKeypointSupervisedTeacherTrainsOnAnnotatedPairsAndAStudentDistilsIt()
+    {
+        var recipe = (PmdTeacherKeypointsRecipe)RecipeRegistry.Get("pmd-teacher-keypoints");
+        using var dir = new TempFolder();
+        var config = recipe.ForPreset(Preset.Smoke, seed: 4);
+        Assert.Equal(1, config.Phases[0].Weight(PmdTeacherRecipe.Keypoints));
+        using (var run = recipe.Train(config, new RunOptions { OutDir = dir.File("teacher"), Progress = null }))
+        {
+            Assert.Equal(4, run.Result.StepsDone);
+            Assert.Equal(["flow", "keypoints", "keypoints per pair", "kl", "valid"], run.Result.Log[^1].Terms.Keys.Order());
+            Assert.All(run.Result.Log, e => Assert.True(double.IsFinite(e.Loss) && e.Terms["keypoints"] > 0 && e.Terms["keypoints per pair"] >= 1));
+            var record = JsonNode.Parse(File.ReadAllText(Path.Combine(dir.File("teacher"), "run.json")))!;
+            Assert.Equal("pmd-teacher-keypoints", record["stage"]!.GetValue<string>());
+        }
+        var path = Path.Combine(dir.File("teacher"), PmdTeacherRecipe.OutputFile);
+        using (var loaded = SemanticMatcherFile.Load(path)) Assert.IsType<PmdTeacher>(loaded);
+        // keypoints alone: no warped batch
+        var alone = config with { Phases = [new LossPhase("keypoints", 2, new() { [PmdTeacherRecipe.Keypoints] = 1 })] };
+        using (var run = recipe.Train(alone, new RunOptions { OutDir = dir.File("alone"), Progress = null }))
+            Assert.Equal(["keypoints", "keypoints per pair"], run.Result.Log[^1].Terms.Keys.Order());
+        var student = StudentSmoke() with { Teacher = new PmdStudentTeacher { Checkpoint = path } };
+        using (var run = Student.Train(student, new RunOptions { OutDir = dir.File("student"), Progress = null }))
+            Assert.True(((PmdEvaluation)run.Evaluation).Pck[PmdEvaluations.Student].Values.All(double.IsFinite));
+    }
+
+    [Fact]
     public void AMissingTeacherNamesTheFileAndTheCommandThatMakesIt()
     {
         using var dir = new TempFolder();

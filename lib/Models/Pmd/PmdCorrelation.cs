@@ -81,9 +81,20 @@ public static class PmdCorrelation
     {
         long h = source3.size(2), w = source3.size(3);
         using var scope = torch.NewDisposeScope();
+        var fused = Fused(source3, target3, source4, target4);
+        return KernelSoftArgmax(fused, h, w, sigma, beta).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The fused correlation [B, h·w (target cell), h, w (source cell)] that <see cref="Match"/> reads its matches from:
+    /// layer4 upsampled ×2 to the layer3 grid, per-layer <see cref="Correlate"/>, <see cref="Fuse"/>.
+    /// </summary>
+    public static Tensor Fused(Tensor source3, Tensor target3, Tensor source4, Tensor target4)
+    {
+        long h = source3.size(2), w = source3.size(3);
+        using var scope = torch.NewDisposeScope();
         var s4 = interpolate(source4, [h, w], mode: InterpolationMode.Bilinear, align_corners: false);
         var t4 = interpolate(target4, [h, w], mode: InterpolationMode.Bilinear, align_corners: false);
-        var fused = Fuse(Correlate(source3, target3), Correlate(s4, t4));
-        return KernelSoftArgmax(fused, h, w, sigma, beta).MoveToOuterDisposeScope();
+        return Fuse(Correlate(source3, target3), Correlate(s4, t4)).MoveToOuterDisposeScope();
     }
 }

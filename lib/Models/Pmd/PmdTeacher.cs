@@ -15,6 +15,11 @@ namespace DistillKit.Models.Pmd;
 /// <param name="Sigma">[K,B,2,C]: σ, laid out as <paramref name="Mu"/>.</param>
 public sealed record PmdHypotheses(Tensor Target, Tensor Flow, Tensor Mu, Tensor Sigma) : IDisposable
 {
+    /// <summary>[K,B,h·w (target cell),h,w (source cell)]: each hypothesis's fused correlation (<see cref="PmdCorrelation.Fused"/>),
+    /// which its matches were read from; what keypoint supervision (<see cref="Losses.PmdKeypointLoss"/>) trains. Null where
+    /// the producer did not keep it.</summary>
+    public Tensor? Correlation { get; init; }
+
     /// <summary>K, the number of hypotheses.</summary>
     public long Count => Target.size(0);
 
@@ -30,6 +35,7 @@ public sealed record PmdHypotheses(Tensor Target, Tensor Flow, Tensor Mu, Tensor
         Flow.Dispose();
         Mu.Dispose();
         Sigma.Dispose();
+        Correlation?.Dispose();
     }
 }
 
@@ -162,12 +168,13 @@ public sealed class PmdTeacher : nn.Module<ResNetFeatures, ResNetFeatures, Seman
         var targetWeighted = targetK.mul(z2.sigmoid().view(k * b, c, 1, 1));
         var s3k = s3.unsqueeze(0).expand(k, -1, -1, -1, -1).reshape(k * b, s3.size(1), s3.size(2), s3.size(3));
         var t3k = t3.unsqueeze(0).expand(k, -1, -1, -1, -1).reshape(k * b, t3.size(1), t3.size(2), t3.size(3));
-        var targets = PmdCorrelation.Match(s3k, t3k, sourceK, targetWeighted, Config.KernelSigma, Config.Beta);
-        var m = SemanticMatches.FromTargets(targets);
         long h = s3.size(2), w = s3.size(3);
+        var fused = PmdCorrelation.Fused(s3k, t3k, sourceK, targetWeighted);
+        var targets = PmdCorrelation.KernelSoftArgmax(fused, h, w, Config.KernelSigma, Config.Beta);
+        var m = SemanticMatches.FromTargets(targets);
         var mu = torch.stack([mu1.unsqueeze(0).expand(k, -1, -1), mu2.view(k, b, c)], 2);
         var sigma = torch.stack([sigma1.unsqueeze(0).expand(k, -1, -1), sigma2.view(k, b, c)], 2);
-        return new PmdHypotheses(m.Target.view(k, b, 2, h, w), m.Flow.view(k, b, 2, h, w), mu, sigma);
+        return new PmdHypotheses(m.Target.view(k, b, 2, h, w), m.Flow.view(k, b, 2, h, w), mu, sigma) { Correlation = fused.view(k, b, h * w, h, w) };
     }
 
     Tensor Noise(ResNetFeatures source, int? count, Generator generator)
@@ -193,5 +200,8 @@ public sealed class PmdTeacher : nn.Module<ResNetFeatures, ResNetFeatures, Seman
     }
 
     static PmdHypotheses Moved(PmdHypotheses h) =>
-        new(h.Target.MoveToOuterDisposeScope(), h.Flow.MoveToOuterDisposeScope(), h.Mu.MoveToOuterDisposeScope(), h.Sigma.MoveToOuterDisposeScope());
+        new(h.Target.MoveToOuterDisposeScope(), h.Flow.MoveToOuterDisposeScope(), h.Mu.MoveToOuterDisposeScope(), h.Sigma.MoveToOuterDisposeScope())
+        {
+            Correlation = h.Correlation?.MoveToOuterDisposeScope(),
+        };
 }

@@ -13,6 +13,7 @@ public static class RecipeRegistry
         Register(new Stages.MdFlowForwardRecipe());
         Register(new Stages.MdFlowBackwardRecipe());
         Register(new Stages.Pmd.PmdTeacherRecipe());
+        Register(new Stages.Pmd.PmdTeacherKeypointsRecipe());
         Register(new Stages.Pmd.PmdStudentRecipe());
     }
 

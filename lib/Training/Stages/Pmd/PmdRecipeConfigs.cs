@@ -104,10 +104,22 @@ public sealed record PmdTeacherWarps
     public double ColourJitter { get; init; } = 0.1;
 }
 
+/// <summary>Keypoint supervision of the teacher (<see cref="PmdKeypointLoss"/>; the <c>keypoints</c> loss term).</summary>
+public sealed record PmdKeypointSupervision
+{
+    /// <summary>β of softmax(β · correlation) (DenseMatching: 50).</summary>
+    public double Beta { get; init; } = PmdKeypointLoss.DefaultBeta;
+
+    /// <summary>σ of the Gaussian-blurred one-hot at the annotated match, in cells.</summary>
+    public double Sigma { get; init; } = PmdKeypointLoss.DefaultSigma;
+}
+
 /// <summary>
 /// PMD's probabilistic teacher as a recipe config (<see cref="PmdTeacherRecipe"/>). Loss terms in <see cref="LossPhase.Weights"/>:
-/// <c>flow</c> (<see cref="PmdTeacherLoss.FlowRegression"/> of the K hypotheses against the warp's exact flow) and <c>kl</c>
-/// (<see cref="PmdTeacherLoss.PriorKl"/>); the form is the kit's default, unverified in PMD.
+/// <c>flow</c> (<see cref="PmdTeacherLoss.FlowRegression"/> of the K hypotheses against the warp's exact flow), <c>kl</c>
+/// (<see cref="PmdTeacherLoss.PriorKl"/>); the form is the kit's default, unverified in PMD) and <c>keypoints</c>
+/// (<see cref="PmdKeypointLoss"/> on annotated training pairs: the keypoint-supervised extension,
+/// <see cref="PmdTeacherKeypointsRecipe"/>). A term of weight 0 costs nothing: without <c>flow</c> no image is warped.
 /// </summary>
 public sealed record PmdTeacherConfig : IRecipeConfig
 {
@@ -116,6 +128,7 @@ public sealed record PmdTeacherConfig : IRecipeConfig
     public PmdBackboneSettings Backbone { get; init; } = new();
     public PmdData Data { get; init; } = new();
     public PmdTeacherWarps Warps { get; init; } = new();
+    public PmdKeypointSupervision Keypoints { get; init; } = new();
     public PmdSelection Selection { get; init; } = new();
     public IReadOnlyList<LossPhase> Phases { get; init; } = PmdTeacherRecipe.TeacherPhases(1000);
     public OptimConfig Optim { get; init; } = new();

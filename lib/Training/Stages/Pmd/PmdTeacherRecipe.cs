@@ -18,12 +18,12 @@ namespace DistillKit.Training.Stages.Pmd;
 /// After each epoch the mean of its hypotheses is scored on validation pairs; the best is kept. Output:
 /// <c>teacher.safetensors</c> (<see cref="SemanticMatcherFile"/>), and held-out PCK of the teacher and of the zero flow.
 /// </summary>
-public sealed class PmdTeacherRecipe : Recipe<PmdTeacherConfig>
+public class PmdTeacherRecipe : Recipe<PmdTeacherConfig>
 {
-    public const string Flow = "flow", Kl = "kl";
+    public const string Flow = "flow", Kl = "kl", Keypoints = "keypoints";
 
     /// <summary>Stream keys of the step's draws.</summary>
-    public const long ShuffleStream = 41, WarpStream = 43, NoiseStream = 47;
+    public const long ShuffleStream = 41, WarpStream = 43, NoiseStream = 47, PairShuffleStream = 53, PairNoiseStream = 59;
 
     public const string OutputFile = "teacher.safetensors";
 
@@ -36,6 +36,17 @@ public sealed class PmdTeacherRecipe : Recipe<PmdTeacherConfig>
 
     /// <summary>Where <c>./kit train pmd-teacher --preset P</c> writes by default.</summary>
     public static string DefaultOutput(Preset preset) => Path.Combine("runs", $"pmd-teacher-{preset.ToString().ToLowerInvariant()}", OutputFile);
+
+    /// <summary>The teacher of <paramref name="config"/> trained, the sources of its loss terms set up once per run.</summary>
+    sealed class StepState(PmdTeacherConfig config, PmdRunParts parts, PmdTeacher teacher)
+    {
+        public PmdTeacherConfig Config { get; } = config;
+        public PmdRunParts Parts { get; } = parts;
+        public PmdTeacher Teacher { get; } = teacher;
+
+        /// <summary>Training pairs' keypoints, normalised (source, target) [N,2], read once per pair.</summary>
+        public Dictionary<int, (Tensor Source, Tensor Target)> Keypoints { get; } = [];
+    }
 
     public override PmdTeacherConfig ForPreset(Preset preset, long seed = 0)
     {
@@ -76,6 +87,7 @@ public sealed class PmdTeacherRecipe : Recipe<PmdTeacherConfig>
         var parts = PmdRunParts.Create(config.Model, config.Backbone, config.Data, seed, options);
         var teacher = new PmdTeacher(config.Model, seed);
         if (config.Run.Init is { } init) Checkpoint.LoadWeights(teacher, init);
+        var state = new StepState(config, parts, teacher);
         var log = PmdValidationLog.Open(options.OutDir, options.Resume);
         var configJson = System.Text.Json.JsonSerializer.Serialize(config, Json.Options);
         bool rewound = false;
@@ -85,7 +97,7 @@ public sealed class PmdTeacherRecipe : Recipe<PmdTeacherConfig>
             Step = step =>
             {
                 if (!rewound) { log.RewindTo(step); rewound = true; }
-                return parts.Timed(() => Step(config, parts, teacher, step));
+                return parts.Timed(() => Step(state, step));
             },
             EvaluateDuring = config.Loop.EvaluateEvery > 0 ? at =>
             {
@@ -137,9 +149,49 @@ public sealed class PmdTeacherRecipe : Recipe<PmdTeacherConfig>
         return log.Best!.Step;
     }
 
-    /// <summary>The loss of one step: B training images warped, the teacher's hypotheses on (warped, clean) against the exact flow.</summary>
-    static StepOutput Step(PmdTeacherConfig config, PmdRunParts parts, PmdTeacher teacher, long step)
+    /// <summary>
+    /// The loss of one step: the terms of the step's phase, each on its own batch. <c>flow</c> (and <c>kl</c>): B training
+    /// images warped, the teacher's hypotheses on (warped, clean) against the exact flow. <c>keypoints</c>: B annotated
+    /// training pairs as they are (both images' features cached), the hypotheses' correlations against the keypoints.
+    /// The KL is taken on the warped batch, or on the pairs when the phase has no flow term.
+    /// </summary>
+    static StepOutput Step(StepState state, long step)
     {
+        var (phase, _) = LossPhases.At(state.Config.Phases, step);
+        var terms = new Dictionary<string, double>();
+        Tensor loss = torch.zeros(1).squeeze();
+        bool warped = phase.Weight(Flow) != 0 || phase.Weight(Keypoints) == 0;
+        PmdHypotheses? forKl = null;
+        if (warped)
+        {
+            var (h, flow, valid) = WarpedBatch(state, step);
+            terms[Flow] = flow.ToDouble();
+            terms["valid"] = valid;
+            loss = loss + phase.Weight(Flow) * flow;
+            forKl = h;
+        }
+        if (phase.Weight(Keypoints) != 0)
+        {
+            var (h, keypoints, count) = KeypointBatch(state, step);
+            terms[Keypoints] = keypoints.ToDouble();
+            terms["keypoints per pair"] = count;
+            loss = loss + phase.Weight(Keypoints) * keypoints;
+            if (forKl is null) forKl = h; else h.Dispose();
+        }
+        if (phase.Weight(Kl) != 0)
+        {
+            var kl = PmdTeacherLoss.PriorKl(forKl!.Mu, forKl.Sigma);
+            terms[Kl] = kl.ToDouble();
+            loss = loss + phase.Weight(Kl) * kl;
+        }
+        forKl?.Dispose();
+        return new StepOutput(loss, terms);
+    }
+
+    /// <summary>B training images warped, the hypotheses on (warped, clean) and their flow regression; the valid fraction.</summary>
+    static (PmdHypotheses h, Tensor loss, double valid) WarpedBatch(StepState state, long step)
+    {
+        var (config, parts, teacher) = (state.Config, state.Parts, state.Teacher);
         long seed = config.Run.Seed;
         var model = config.Model;
         int b = config.Data.BatchSize;
@@ -165,20 +217,82 @@ public sealed class PmdTeacherRecipe : Recipe<PmdTeacherConfig>
             model.GridSize, model.GridSize);
         foreach (var p in warpPairs) p.Dispose();
         using var noise = PmdNoise.For(model, seed, Enumerable.Range(0, b).Select(i => new[] { NoiseStream, step, (long)i }).ToArray());
-        using var h = teacher.Hypotheses(source, target, noise);
-        var (phase, _) = LossPhases.At(config.Phases, step);
-        var terms = new Dictionary<string, double>();
-        Tensor loss = torch.zeros(1).squeeze();
-        var flow = PmdTeacherLoss.FlowRegression(h.Flow, gt, valid);
-        terms[Flow] = flow.ToDouble();
-        loss = loss + phase.Weight(Flow) * flow;
-        if (phase.Weight(Kl) != 0)
+        var h = teacher.Hypotheses(source, target, noise);
+        var loss = PmdTeacherLoss.FlowRegression(h.Flow, gt, valid);
+        double fraction = valid.mean().ToDouble();
+        gt.Dispose();
+        valid.Dispose();
+        return (h, loss, fraction);
+    }
+
+    /// <summary>B annotated training pairs, the hypotheses on (source, target) and the keypoint cross-entropy of their
+    /// correlations; the mean number of keypoints per pair.</summary>
+    static (PmdHypotheses h, Tensor loss, double count) KeypointBatch(StepState state, long step)
+    {
+        var (config, parts, teacher) = (state.Config, state.Parts, state.Teacher);
+        long seed = config.Run.Seed;
+        int b = config.Data.BatchSize;
+        var pairs = PmdRunParts.Items(seed, PairShuffleStream, step, b, parts.Train.Count);
+        var keypoints = pairs.Select(i => TrainingKeypoints(state, i)).ToArray();
+        if (keypoints.All(k => k.Source.size(0) == 0))
+            throw new InvalidDataException($"pmd-teacher: keypoint supervision found no annotated keypoint in training pairs {string.Join(", ", pairs)} of " +
+                $"{parts.Train.Name}; it needs a training split with keypoints (PF-PASCAL: a train pair file with XA, YA, XB, YB columns)");
+        using var scope = torch.NewDisposeScope();
+        var source = parts.Cache.Features(parts.Train.Keys(pairs, target: false), m => Images(parts, pairs, m, target: false));
+        var target = parts.Cache.Features(parts.Train.Keys(pairs, target: true), m => Images(parts, pairs, m, target: true));
+        using var noise = PmdNoise.For(config.Model, seed, Enumerable.Range(0, b).Select(i => new[] { PairNoiseStream, step, (long)i }).ToArray());
+        var h = teacher.Hypotheses(source, target, noise);
+        var loss = PmdKeypointLoss.OverHypotheses(h.Correlation!, keypoints, config.Keypoints.Beta, config.Keypoints.Sigma);
+        h = new PmdHypotheses(h.Target.MoveToOuterDisposeScope(), h.Flow.MoveToOuterDisposeScope(), h.Mu.MoveToOuterDisposeScope(), h.Sigma.MoveToOuterDisposeScope())
         {
-            var kl = PmdTeacherLoss.PriorKl(h.Mu, h.Sigma);
-            terms[Kl] = kl.ToDouble();
-            loss = loss + phase.Weight(Kl) * kl;
-        }
-        terms["valid"] = valid.mean().ToDouble();
-        return new StepOutput(loss, terms);
+            Correlation = h.Correlation!.MoveToOuterDisposeScope(),
+        };
+        return (h, loss.MoveToOuterDisposeScope(), keypoints.Average(k => (double)k.Source.size(0)));
+    }
+
+    /// <summary>Images [M,3,S,S] of the pairs at positions <paramref name="missing"/> of <paramref name="pairs"/>.</summary>
+    static Tensor Images(PmdRunParts parts, int[] pairs, IReadOnlyList<int> missing, bool target)
+    {
+        var (s, t) = parts.Train.Images(missing.Select(j => pairs[j]).ToArray());
+        (target ? s : t).Dispose();
+        return target ? t : s;
+    }
+
+    /// <summary>Training pair <paramref name="index"/>'s keypoints, normalised in their original images (<see cref="CellGrid"/>).</summary>
+    static (Tensor Source, Tensor Target) TrainingKeypoints(StepState state, int index)
+    {
+        if (state.Keypoints.TryGetValue(index, out var known)) return known;
+        using var pair = state.Parts.Train.Keypoints(index);
+        var result = (CellGrid.PixelsToNormalised(pair.Source.to_type(ScalarType.Float32), pair.SourceWidth, pair.SourceHeight),
+                      CellGrid.PixelsToNormalised(pair.Target.to_type(ScalarType.Float32), pair.TargetWidth, pair.TargetHeight));
+        state.Keypoints[index] = result;
+        return result;
+    }
+}
+
+/// <summary>
+/// PMD's keypoint-supervised extension (METHODS.md §6): the probabilistic teacher trained on annotated training pairs with
+/// <see cref="PmdKeypointLoss"/> (the <c>keypoints</c> term), mixed with the synthetic-warp loss of
+/// <see cref="PmdTeacherRecipe"/> (<c>flow</c>, <c>kl</c>; weights in the phases). Its output is a teacher file like
+/// <c>pmd-teacher</c>'s, which the <c>pmd-student</c> recipe distils (<c>--set Teacher.Checkpoint=…</c>).
+/// Presets: <c>mini</c> as <c>pmd-teacher</c>'s with the keypoint term added; <c>paper</c> Adam 3e-5, batch 16,
+/// 100 epochs on PF-PASCAL's training pairs (their keypoints are needed).
+/// </summary>
+public sealed class PmdTeacherKeypointsRecipe : PmdTeacherRecipe
+{
+    public override string Name => "pmd-teacher-keypoints";
+    public override string Description => "PMD: the probabilistic teacher with keypoint supervision (correlation cross-entropy) mixed with the synthetic-warp loss";
+
+    /// <summary>Where <c>./kit train pmd-teacher-keypoints --preset P</c> writes by default.</summary>
+    public static new string DefaultOutput(Preset preset) => Path.Combine("runs", $"pmd-teacher-keypoints-{preset.ToString().ToLowerInvariant()}", OutputFile);
+
+    /// <summary>One phase: keypoints (weight 1), flow regression (<paramref name="flow"/>) and the prior KL.</summary>
+    public static IReadOnlyList<LossPhase> KeypointPhases(long steps, double flow = 1, double kl = PmdTeacherLoss.DefaultKlWeight) =>
+        [new LossPhase("teacher: keypoints + flow regression + prior KL", steps, new() { [Keypoints] = 1, [Flow] = flow, [Kl] = kl })];
+
+    public override PmdTeacherConfig ForPreset(Preset preset, long seed = 0)
+    {
+        var config = base.ForPreset(preset, seed);
+        return config with { Phases = KeypointPhases(LossPhases.Total(config.Phases)) };
     }
 }
