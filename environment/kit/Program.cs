@@ -7,7 +7,7 @@ public static class Program
     /// <summary>Known commands: name, one-line help, handler (args after the command name) returning an exit code.</summary>
     static readonly (string Name, string Help, Func<string[], int> Run)[] Commands =
     {
-        ("report", "the main job: every notebook on the embedded synthetic data (mini preset), HTML report written out", ReportCommand.Run),
+        ("report", "the main job: every notebook on the embedded synthetic data, HTML report written out: report [--preset mini|smoke|paper] [--out DIR] (default mini, out/report; the index lists each notebook's run time and headline table)", ReportCommand.Run),
         ("info", "engine, threads and device information", InfoCommand.Run),
         ("train", "train a stage headless: train stage1|distillflow-student --preset smoke|mini|paper [--out DIR] [--seed S] [--steps N] [--fresh] [--config FILE] [--set Key=Value] [--data NAME=DIR] [--threads N]", TrainCommand.Run),
         ("ablate", "run an ablation: ablate --recipe R --preset P --vary NAME:Key=Value[,Key=Value] ... [--grid Key=v1|v2] [--seeds 0,1] [--metric PATH] [--steps N] --out DIR, or ablate --spec FILE.json; resumable; table, CSV, JSON and chart in DIR", AblateCommand.Run),
@@ -40,6 +40,11 @@ public static class Program
         {
             Console.Error.WriteLine($"kit: unknown command '{args[0]}'. Run ./kit --help for the list.");
             return 2;
+        }
+        if (cmd.Help is { Length: > 0 } && args.Skip(1).Any(a => a is "-h" or "--help"))
+        {
+            Console.WriteLine($"usage: ./kit {cmd.Name}: {cmd.Help}");   // never start a command's work when help was asked for
+            return 0;
         }
         try
         {

@@ -165,3 +165,21 @@ public sealed class MatchCommandTests(MatchCommandTests.Files files) : IClassFix
         Assert.Contains($"kit match: {points}:4: point (812, 30) lies outside image1 {_image1} (90×70", output);
     }
 }
+
+public class CommandHelpTests
+{
+    [Theory]
+    [InlineData("report")]
+    [InlineData("train")]
+    [InlineData("ablate")]
+    public void HelpAfterACommandPrintsItsUsageAndStartsNothing(string command)
+    {
+        var kit = Path.Combine(AppContext.BaseDirectory, "kit.dll");
+        using var dir = new TempFolder();
+        var outDir = dir.File("out");
+        var (code, help) = RepoPaths.Run("dotnet", [kit, command, "--help", "--out", outDir]);
+        Assert.Equal(0, code);
+        Assert.Contains($"usage: ./kit {command}: ", help);
+        Assert.False(Directory.Exists(outDir), "help started the command");
+    }
+}

@@ -121,7 +121,10 @@ public sealed class NotebookRunFailureTests
     public async Task RunAllRunsInNameOrderAndWritesAnIndex()
     {
         var dir = TempDir("all");
-        new NotebookWriter().Code("System.IO.File.WriteAllText(\"second-ran.txt\", \"x\")").Save(Path.Combine(dir, "02-second.ipynb"));
+        new NotebookWriter().Code("System.IO.File.WriteAllText(\"second-ran.txt\", \"x\")")
+            .Code("\"not the headline\"")
+            .Code("display(\"headline text 42\"); HTML(\"<table><tr><td>headline cell 7</td></tr></table>\")", "headline")
+            .Save(Path.Combine(dir, "02-second.ipynb"));
         new NotebookWriter().Code("throw new Exception(\"nope\");").Save(Path.Combine(dir, "01-first.ipynb"));
         var all = await NotebookRunner.RunAllAsync(dir, new RunOptions { OutDir = Path.Combine(dir, "out") });
 
@@ -132,7 +135,13 @@ public sealed class NotebookRunFailureTests
         Assert.Contains("<a href=\"01-first.html\">01-first</a>", index);
         Assert.Contains("<a href=\"02-second.html\">02-second</a>", index);
         Assert.Contains("cell 1 failed: nope", index);
-        Assert.Contains("1 of 2 notebooks passed", index);
+        Assert.Contains("1 of 2 notebooks passed in ", index);
+        Assert.Contains("<th>total</th>", index);
+        // the headline cell's outputs follow the table, under the notebook's name
+        Assert.Contains("<td>headline cell 7</td>", index);
+        Assert.Contains("headline text 42", index);
+        Assert.DoesNotContain("not the headline", index);
+        Assert.True(index.IndexOf("<h2><a href=\"02-second.html\">", StringComparison.Ordinal) < index.IndexOf("headline cell 7", StringComparison.Ordinal));
         Assert.True(File.Exists(Path.Combine(dir, "second-ran.txt"))); // cells run in the notebook's folder
     }
 }

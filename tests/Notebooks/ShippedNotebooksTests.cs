@@ -33,6 +33,7 @@ public class ShippedNotebooksTests
         var code = nb["cells"]!.AsArray().Where(c => c!["cell_type"]!.GetValue<string>() == "code").ToList();
         Assert.All(code, c => Assert.Equal("csharp", c!["metadata"]!["polyglot_notebook"]!["kernelName"]!.GetValue<string>()));
         Assert.Contains(code, c => c!["metadata"]!["tags"]?.AsArray().Any(t => t!.GetValue<string>() == "parameters") == true);
+        Assert.Contains(code, c => c!["metadata"]!["tags"]?.AsArray().Any(t => t!.GetValue<string>() == HtmlReport.HeadlineTag) == true);   // for the report index
     }
 
     [Theory]
@@ -55,6 +56,7 @@ public class ShippedNotebooksTests
         Assert.Contains("<script src=\"plotly.min.js\"></script>", File.ReadAllText(result.HtmlPath));
         Assert.Contains(mimes, m => m.Key == "image/png");
         Assert.Contains(mimes, m => m.Key == "text/html" && m.Value!.ToString().Contains("<table"));
+        Assert.NotEmpty(HtmlReport.Headline(result.NotebookPath));   // what the report index shows
         Assert.True(File.Exists(result.HtmlPath));
         var dom = RenderedDom(result.HtmlPath); // offline: plotly.min.js was copied beside the page
         Assert.Contains("class=\"main-svg\"", dom); // only plotly.js writes these

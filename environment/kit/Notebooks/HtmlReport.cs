@@ -62,24 +62,70 @@ public static class HtmlReport
         return html.Append("</body>\n</html>\n").ToString();
     }
 
-    /// <summary>The run-all index: one row per notebook linking its page, with status and duration.</summary>
+    /// <summary>The tag of a notebook's headline cell: its table (or text) output is repeated on the report index.</summary>
+    public const string HeadlineTag = "headline";
+
+    /// <summary>
+    /// The run-all index: one row per notebook linking its page, with status and run time, the total, and under the
+    /// table each notebook's headline (the outputs of its cells tagged <see cref="HeadlineTag"/>: HTML tables as they are,
+    /// other text as plain text).
+    /// </summary>
     public static string Index(IReadOnlyList<RunResult> results, IReadOnlyList<string> notRun)
     {
         var html = Page("DistillKit notebooks", plotly: false);
         int passed = results.Count(r => r.Status == RunStatus.Succeeded);
         var cls = passed == results.Count && notRun.Count == 0 ? "ok" : "failed";
-        html.Append($"<p class=\"status {cls}\">{passed} of {results.Count + notRun.Count} notebooks passed</p>\n");
-        html.Append("<table>\n<thead><tr><th>Notebook</th><th>Status</th><th>Duration</th><th>Notebook file</th></tr></thead>\n<tbody>\n");
+        var total = TimeSpan.FromTicks(results.Sum(r => r.Duration.Ticks));
+        html.Append($"<p class=\"status {cls}\">{passed} of {results.Count + notRun.Count} notebooks passed in {Minutes(total)}</p>\n");
+        html.Append("<table>\n<thead><tr><th>Notebook</th><th>Status</th><th>Run time</th><th>Notebook file</th></tr></thead>\n<tbody>\n");
         foreach (var r in results)
         {
             var page = Uri.EscapeDataString(Path.GetFileName(r.HtmlPath));
             var ipynb = Uri.EscapeDataString(Path.GetFileName(r.NotebookPath));
             html.Append($"<tr><td><a href=\"{page}\">{Esc(r.Name)}</a></td><td class=\"{(r.Status == RunStatus.Succeeded ? "ok" : "failed")}\">{Esc(StatusText(r))}</td>")
-                .Append($"<td>{r.Duration.TotalSeconds:0.0} s</td><td><a href=\"{ipynb}\">{Esc(Path.GetFileName(r.NotebookPath))}</a></td></tr>\n");
+                .Append($"<td>{Minutes(r.Duration)}</td><td><a href=\"{ipynb}\">{Esc(Path.GetFileName(r.NotebookPath))}</a></td></tr>\n");
         }
         foreach (var name in notRun) html.Append($"<tr><td>{Esc(name)}</td><td class=\"failed\">not run</td><td></td><td></td></tr>\n");
-        return html.Append("</tbody>\n</table>\n</body>\n</html>\n").ToString();
+        html.Append($"<tr><th>total</th><td></td><td>{Minutes(total)}</td><td></td></tr>\n");
+        html.Append("</tbody>\n</table>\n");
+        foreach (var r in results)
+        {
+            var headline = Headline(r.NotebookPath);
+            if (headline.Count == 0) continue;
+            html.Append($"<h2><a href=\"{Uri.EscapeDataString(Path.GetFileName(r.HtmlPath))}\">{Esc(r.Name)}</a> <small>({Minutes(r.Duration)})</small></h2>\n");
+            foreach (var part in headline) html.Append("<div class=\"output\">").Append(part).Append("</div>\n");
+        }
+        return html.Append("</body>\n</html>\n").ToString();
     }
+
+    /// <summary>The HTML of the outputs of an executed notebook's <see cref="HeadlineTag"/> cells (none when the file is
+    /// missing or unreadable: the index is written even after a failure).</summary>
+    public static IReadOnlyList<string> Headline(string executedNotebook)
+    {
+        var parts = new List<string>();
+        JsonNode? root;
+        try { root = JsonNode.Parse(File.ReadAllText(executedNotebook)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException) { return parts; }
+        if (root?["cells"] is not JsonArray cells) return parts;
+        foreach (var cell in cells.OfType<JsonObject>())
+        {
+            if (cell["metadata"]?["tags"] is not JsonArray tags || !tags.Any(t => t?.GetValue<string>() == HeadlineTag)) continue;
+            if (cell["outputs"] is not JsonArray outputs) continue;
+            foreach (var output in outputs.OfType<JsonObject>())
+            {
+                if (output["data"] is JsonObject data)
+                {
+                    if (data["text/html"] is JsonNode h && Text(h) is var table && table.Contains("<table", StringComparison.Ordinal)) parts.Add(table);
+                    else if (data["text/plain"] is JsonNode t) parts.Add($"<pre>{Esc(Text(t))}</pre>");
+                }
+                else if (output["output_type"]?.GetValue<string>() == "stream" && output["text"] is JsonNode text) parts.Add($"<pre>{Esc(Text(text))}</pre>");
+            }
+        }
+        return parts;
+    }
+
+    static string Minutes(TimeSpan t) => t.TotalSeconds < 60 ? $"{t.TotalSeconds:0.0} s" : $"{(int)t.TotalMinutes} min {t.Seconds:00} s";
+
 
     /// <summary>The plotly.js bundle: <c>DISTILLKIT_PLOTLYJS</c>, else <c>node_modules/plotly.js-dist-min/plotly.min.js</c> under the repository root (the folder above <paramref name="startDir"/> holding Lib.csproj); null when absent.</summary>
     public static string? FindPlotly(string startDir)
