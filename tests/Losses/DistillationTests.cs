@@ -77,4 +77,22 @@ public class DistillationTests
         Assert.Contains("[1,2,2,2]", e.Message);
         Assert.Contains("[1,2,3,3]", e.Message);
     }
+
+    [Fact]
+    public void WithBinaryConfidenceTheConfidenceViewSelectsTheOcclusionViewsPixels()
+    {
+        // c_T·(1 − c_S) = (1 − O_T)·O_S = clip(O_S − O_T, 0, 1) for 0/1 masks: the two views coincide (notebook 03 says so)
+        var g = new Generator(5);
+        var fw = torch.randn([2, 2, 12, 16], generator: g).mul(2);
+        var bw = torch.randn([2, 2, 12, 16], generator: g).mul(2);
+        var teacherOcc = torch.rand([2, 1, 12, 16], generator: g).gt(0.6).to_type(ScalarType.Float32);
+        var (studentOcc, _) = DistillKit.Geometry.ForwardBackward.Occlusion(fw, bw);
+        var occlusionView = Distillation.OcclusionMask(studentOcc, teacherOcc);
+        var confidenceView = Distillation.ConfidenceMask(1 - teacherOcc, Distillation.Confidence(fw, bw, ConfidenceKind.Binary));
+        Assert.True(occlusionView.sum().ToDouble() > 10);   // the case is not empty
+        Assert.Equal(0, occlusionView.sub(confidenceView).abs().max().ToDouble());
+        // with the soft form they differ
+        var soft = Distillation.ConfidenceMask(1 - teacherOcc, Distillation.Confidence(fw, bw, ConfidenceKind.Soft, Distillation.StudentSigma));
+        Assert.True(occlusionView.sub(soft).abs().max().ToDouble() > 0.1);
+    }
 }
