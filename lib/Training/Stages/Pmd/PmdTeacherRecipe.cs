@@ -263,8 +263,9 @@ public class PmdTeacherRecipe : Recipe<PmdTeacherConfig>
     {
         if (state.Keypoints.TryGetValue(index, out var known)) return known;
         using var pair = state.Parts.Train.Keypoints(index);
-        var result = (CellGrid.PixelsToNormalised(pair.Source.to_type(ScalarType.Float32), pair.SourceWidth, pair.SourceHeight),
-                      CellGrid.PixelsToNormalised(pair.Target.to_type(ScalarType.Float32), pair.TargetWidth, pair.TargetHeight));
+        // kept for the whole run: out of every dispose scope (a step's scope would free them after first use)
+        var result = (CellGrid.PixelsToNormalised(pair.Source.to_type(ScalarType.Float32), pair.SourceWidth, pair.SourceHeight).DetachFromDisposeScope(),
+                      CellGrid.PixelsToNormalised(pair.Target.to_type(ScalarType.Float32), pair.TargetWidth, pair.TargetHeight).DetachFromDisposeScope());
         state.Keypoints[index] = result;
         return result;
     }
