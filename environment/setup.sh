@@ -24,6 +24,8 @@ packages=(
   nodejs npm            # installs the pinned plotly.js for offline reports
   unzip curl            # data-scripts/ unpack the public datasets
   jupyter-nbconvert python3-nbclient jupyter-client  # executes the notebooks in real Jupyter (tests, users)
+  ffmpeg                # decodes real footage into frames (the laptop preset, ./kit train stage1 --video)
+  opencv-doc            # OpenCV's sample videos and photographs: the laptop preset's footage (data-scripts/get-footage.sh)
 )
 names=()
 for p in "${packages[@]}"; do names+=("$p"); done
@@ -65,3 +67,10 @@ dotnet "$root/build/kit/kit.dll" convert resnet18 >/dev/null || echo "DistillKit
 
 # The .NET Interactive Jupyter kernel (pinned tool); skipped with a message where it cannot be installed.
 if [ -f "$root/environment/setup-jupyter.sh" ]; then bash "$root/environment/setup-jupyter.sh"; fi
+
+# Real footage for the laptop preset and notebook 01's real-footage section: links to opencv-doc's videos and photographs
+# in data/Footage and data/Photos, frames decoded once into the frame cache; skipped when data/Footage exists.
+if [ ! -d "$root/data/Footage" ]; then
+  DISTILLKIT_KIT="dotnet $root/build/kit/kit.dll" bash "$root/data-scripts/get-footage.sh" >/dev/null \
+    || echo "DistillKit set-up: warning: data-scripts/get-footage.sh failed (see above); the real-footage sections are skipped" >&2
+fi

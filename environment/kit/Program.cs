@@ -9,9 +9,10 @@ public static class Program
     {
         ("report", "the main job: every notebook on the embedded synthetic data, HTML report written out: report [--preset mini|smoke|paper] [--out DIR] (default mini, out/report; the index lists each notebook's run time and headline table)", ReportCommand.Run),
         ("info", "engine, threads and device information", InfoCommand.Run),
-        ("train", "train a stage headless: train stage1|distillflow-student --preset smoke|mini|paper [--out DIR] [--seed S] [--steps N] [--fresh] [--config FILE] [--set Key=Value] [--data NAME=DIR] [--threads N]", TrainCommand.Run),
+        ("train", "train a stage headless: train stage1|distillflow-student --preset smoke|mini|laptop|paper [--video FILE|FOLDER] [--out DIR] [--seed S] [--steps N] [--fresh] [--config FILE] [--set Key=Value] [--data NAME=DIR] [--threads N]", TrainCommand.Run),
         ("ablate", "run an ablation: ablate --recipe R --preset P --vary NAME:Key=Value[,Key=Value] ... [--grid Key=v1|v2] [--seeds 0,1] [--metric PATH] [--steps N] --out DIR, or ablate --spec FILE.json; resumable; table, CSV, JSON and chart in DIR", AblateCommand.Run),
         ("eval", "evaluate a teacher on a real benchmark: eval --checkpoint C --dataset sintel-clean|sintel-final|kitti2012|kitti2015|chairs-val --root DIR [--size HxW]", EvalCommand.Run),
+        ("footage", "decode and index real footage, evaluate on its held-out frames: footage [VIDEO|FOLDER] [--height H] [--gaps 1,2] [--checkpoint C ...] [--baselines] [--pairs N]", FootageCommand.Run),
         ("flow", "run a trained model on two images: flow --checkpoint C --image1 A --image2 B --out F.flo [--png-viz V.png] [--occlusion O.png]", FlowCommand.Run),
         ("match", "carry keypoints of one image into another with a trained PMD matcher: match --checkpoint C --image1 A --image2 B --points P.csv --out Q.csv [--png-viz V.png] [--backbone-weights W] [--hypotheses K] [--seed S]", MatchCommand.Run),
         ("bench", "benchmarks against PyTorch eager on the same libtorch: bench [engine|pwcnet|fastflownet|raft|costvolume|data|transforms] [--threads N] [--steps N]; bench memory [--steps N] [--every K]: RSS and live tensors over a long smoke training", BenchCommand.Run),

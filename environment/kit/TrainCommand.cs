@@ -12,7 +12,9 @@ namespace DistillKit.Cli;
 /// <c>--set Optim.LearningRate=5e-4 --set Data.Source=FlyingChairs --set Run.Init=chairs/teacher.safetensors</c>).
 /// Dataset folders never enter the config: --data NAME=DIR, DISTILLKIT_DATA_NAME or distillkit.local.json.
 /// --threads sets libtorch's intra-op threads (default: its own choice); a resumed run ends bit for bit where an
-/// uninterrupted one does only with the same thread count.
+/// uninterrupted one does only with the same thread count. <c>--video FILE|FOLDER</c> (stage1) trains on one's own footage:
+/// the Footage dataset is that video or folder, the source is Footage, and the preset defaults to laptop (which mixes
+/// real-texture synthetic pairs into every batch; <c>--set Data.SyntheticPerBatch=0</c> trains on the footage alone).
 /// </summary>
 public static class TrainCommand
 {
@@ -21,7 +23,7 @@ public static class TrainCommand
         var o = CliArgs.Parse(args);
         if (o.Positional.Count == 0)
         {
-            Console.Error.WriteLine("usage: ./kit train RECIPE --preset smoke|mini|paper [--out DIR] [--seed S] [--steps N] [--config FILE] [--set Key=Value] [--data NAME=DIR] [--threads N] [--fresh]");
+            Console.Error.WriteLine("usage: ./kit train RECIPE --preset smoke|mini|laptop|paper [--video FILE|FOLDER] [--out DIR] [--seed S] [--steps N] [--config FILE] [--set Key=Value] [--data NAME=DIR] [--threads N] [--fresh]");
             foreach (var r in RecipeRegistry.All) Console.Error.WriteLine($"  {r.Name,-10} {r.Description}");
             return 2;
         }
@@ -32,10 +34,15 @@ public static class TrainCommand
             TorchSharp.torch.set_num_threads(threads);
         }
         var recipe = RecipeRegistry.Get(o.Positional[0]);
-        var preset = RecipeRegistry.ParsePreset(o.Str("preset", "mini"));
+        var video = o.Str("video");
+        if (video is not null && recipe.Name != "stage1")
+            throw new ArgumentException($"--video trains stage1 on footage; the {recipe.Name} recipe does not read footage");
+        var preset = RecipeRegistry.ParsePreset(o.Str("preset", video is null ? "mini" : "laptop"));
         var outDir = o.Str("out", Path.Combine("runs", $"{recipe.Name}-{preset.ToString().ToLowerInvariant()}"));
         long? steps = o.Has("steps") ? o.Int("steps", 0) : null;
-        var config = RecipeRegistry.Configure(recipe, preset, o.Int("seed", 0), o.Str("config"), o.All("set"), steps);
+        var sets = o.All("set").ToList();
+        if (video is not null) sets.Insert(0, "Data.Source=Footage");
+        var config = RecipeRegistry.Configure(recipe, preset, o.Int("seed", 0), o.Str("config"), sets, steps);
         var roots = new Dictionary<string, string>();
         foreach (var d in o.All("data"))
         {
@@ -43,6 +50,7 @@ public static class TrainCommand
             if (eq <= 0) throw new ArgumentException($"--data {d}: expected NAME=DIR (e.g. --data FlyingChairs=/data/FlyingChairs_release)");
             roots[d[..eq]] = d[(eq + 1)..];
         }
+        if (video is not null) roots["Footage"] = video;
         var options = new DistillKit.Training.Recipes.RunOptions { OutDir = outDir, Resume = !o.Has("fresh"), Data = new DataRoots(roots), TraceBatches = o.Has("trace-batches") };
         using var run = recipe.Train(config, options);
         Console.WriteLine($"{recipe.Name}/{preset.ToString().ToLowerInvariant()}: {run.Result.StepsDone} steps, {run.Result.Seconds:F0} s this session -> {outDir}");

@@ -7,7 +7,7 @@ namespace DistillKit.Data.Synthetic;
 /// exactly by evaluating it at the inverse-mapped point instead of resampling frame 1. The sine is a fixed polynomial
 /// (<see cref="Sin"/>), so the values do not depend on the platform's math library.
 /// </summary>
-public sealed class ProceduralTexture
+public sealed class ProceduralTexture : SceneTexture
 {
     readonly double[] _base = new double[3], _grad = new double[6]; // grad: (gx, gy) per channel
     readonly double _x0, _y0;
@@ -60,23 +60,7 @@ public sealed class ProceduralTexture
         return t;
     }
 
-    /// <summary>The RGB colour in [0, 1] at the layer point (x, y).</summary>
-    public (float R, float G, float B) Colour(double x, double y)
-    {
-        Eval(x, y, out var r, out var g, out var b);
-        return (Clamp01(r), Clamp01(g), Clamp01(b));
-    }
-
-    /// <summary>Writes the colour at (x, y) into a planar [3, plane] buffer at element <paramref name="i"/>.</summary>
-    internal void ColourInto(double x, double y, float[] dst, int i, int plane)
-    {
-        Eval(x, y, out var r, out var g, out var b);
-        dst[i] = Clamp01(r);
-        dst[plane + i] = Clamp01(g);
-        dst[2 * plane + i] = Clamp01(b);
-    }
-
-    void Eval(double x, double y, out double r, out double g, out double b)
+    protected override void Eval(double x, double y, out double r, out double g, out double b)
     {
         double dx = x - _x0, dy = y - _y0;
         var c = _base;
@@ -120,5 +104,4 @@ public sealed class ProceduralTexture
                  + a2 * (-1.0 / 39916800 + a2 * (1.0 / 6227020800)))))));
     }
 
-    static float Clamp01(double v) => (float)(v < 0 ? 0 : v > 1 ? 1 : v);
 }

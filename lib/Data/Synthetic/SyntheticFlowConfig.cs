@@ -24,13 +24,17 @@ namespace DistillKit.Data.Synthetic;
 /// <param name="MinWavelength">Shortest texture wavelength, pixels (≥ 4 keeps bilinear warping accurate).</param>
 /// <param name="MaxWavelength">Longest texture wavelength, pixels.</param>
 /// <param name="EllipseProbability">Probability that a shape is an ellipse rather than a polygon.</param>
+/// <param name="PhotoProbability">Probability that a layer (background or shape) is textured with a photograph
+/// (<see cref="PhotoTexture"/>) rather than procedurally; &gt; 0 needs a <see cref="PhotoLibrary"/> given to the generator.</param>
+/// <param name="PhotoMinScale">Smallest photo scale, photo pixels per image pixel.</param>
+/// <param name="PhotoMaxScale">Largest photo scale, photo pixels per image pixel.</param>
 public sealed record SyntheticFlowConfig(
     int Height, int Width, int MinShapes, int MaxShapes,
     double MaxTranslation, double MaxRotationDeg, double MaxScaleChange,
     double BackgroundMaxTranslation = 2, double BackgroundMaxRotationDeg = 2, double BackgroundMaxScaleChange = 0.02,
     double MinShapeSize = 0.12, double MaxShapeSize = 0.3,
     int TextureWaves = 10, int TextureBlobs = 4, double MinWavelength = 4, double MaxWavelength = 24,
-    double EllipseProbability = 0.5)
+    double EllipseProbability = 0.5, double PhotoProbability = 0, double PhotoMinScale = 0.7, double PhotoMaxScale = 1.6)
 {
     /// <summary>CI preset: 32×48, 1–2 shapes, translations up to 3 px.</summary>
     public static SyntheticFlowConfig Smoke { get; } = new(32, 48, 1, 2, 3, 5, 0.05,
@@ -45,6 +49,13 @@ public sealed record SyntheticFlowConfig(
     public static SyntheticFlowConfig Paper { get; } = new(384, 512, 4, 8, 24, 12, 0.12,
         BackgroundMaxTranslation: 8, BackgroundMaxRotationDeg: 3, BackgroundMaxScaleChange: 0.05,
         MinShapeSize: 0.08, MaxShapeSize: 0.25, TextureWaves: 12, TextureBlobs: 6, MaxWavelength: 96);
+
+    /// <summary>Laptop preset (real-texture pairs for real footage): 128×160, 3–6 shapes textured with photographs
+    /// (80% of layers; the rest procedural), shape translations up to 20 px and background translations up to 14 px, so
+    /// motions span what consecutive frames of ordinary video show at 240 lines.</summary>
+    public static SyntheticFlowConfig Laptop { get; } = new(128, 160, 3, 6, 20, 10, 0.1,
+        BackgroundMaxTranslation: 14, BackgroundMaxRotationDeg: 3, BackgroundMaxScaleChange: 0.05,
+        MinShapeSize: 0.12, MaxShapeSize: 0.35, MinWavelength: 8, MaxWavelength: 48, PhotoProbability: 0.8);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first inconsistent setting.</summary>
     public void Validate()
@@ -63,5 +74,7 @@ public sealed record SyntheticFlowConfig(
         Require(TextureWaves >= 0 && TextureBlobs >= 0, "texture counts must be ≥ 0");
         Require(MinWavelength > 0 && MaxWavelength >= MinWavelength, "need 0 < MinWavelength ≤ MaxWavelength");
         Require(EllipseProbability is >= 0 and <= 1, "EllipseProbability must be in [0, 1]");
+        Require(PhotoProbability is >= 0 and <= 1, "PhotoProbability must be in [0, 1]");
+        Require(PhotoMinScale > 0 && PhotoMaxScale >= PhotoMinScale, "need 0 < PhotoMinScale ≤ PhotoMaxScale");
     }
 }

@@ -13,18 +13,28 @@ namespace DistillKit.Data.Synthetic;
 /// </summary>
 public sealed class SyntheticFlowGenerator
 {
-    public SyntheticFlowGenerator(SyntheticFlowConfig config, long seed)
+    /// <param name="config">The scene distribution.</param>
+    /// <param name="seed">The run seed.</param>
+    /// <param name="photos">Photographs for real-texture layers; required when <c>config.PhotoProbability</c> &gt; 0.</param>
+    public SyntheticFlowGenerator(SyntheticFlowConfig config, long seed, PhotoLibrary? photos = null)
     {
         config.Validate();
+        if (config.PhotoProbability > 0 && photos is null)
+            throw new ArgumentException($"SyntheticFlowConfig.PhotoProbability is {config.PhotoProbability}: real-texture pairs need a folder of photographs " +
+                "(PhotoLibrary.Load(folder); for training, the Photos dataset: data-scripts/get-footage.sh)");
         Config = config;
         Seed = seed;
+        Photos = photos;
     }
 
     public SyntheticFlowConfig Config { get; }
     public long Seed { get; }
 
+    /// <summary>The photographs of real-texture layers (null when the config uses procedural textures only).</summary>
+    public PhotoLibrary? Photos { get; }
+
     /// <summary>The analytic scene of sample <paramref name="index"/>.</summary>
-    public SyntheticScene Scene(long index) => SceneSampler.Draw(Config, SampleRandom.For(Seed, index));
+    public SyntheticScene Scene(long index) => SceneSampler.Draw(Config, SampleRandom.For(Seed, index), Photos);
 
     /// <summary>Sample <paramref name="index"/> in managed arrays (thread-safe; no libtorch call).</summary>
     public FlowSampleArrays GenerateArrays(long index) => Render(Scene(index));

@@ -6,7 +6,7 @@ namespace DistillKit.Data.Synthetic;
 /// <param name="Shape">Region in layer coordinates (frame-1 pixels); null for the background.</param>
 /// <param name="Texture">Colour at every layer point.</param>
 /// <param name="Motion">Frame-1 position → frame-2 position of the layer's points (pixels).</param>
-public sealed record SceneLayer(SceneShape? Shape, ProceduralTexture Texture, Affine2 Motion)
+public sealed record SceneLayer(SceneShape? Shape, SceneTexture Texture, Affine2 Motion)
 {
     /// <summary>Frame-2 position → frame-1 position.</summary>
     public Affine2 InverseMotion { get; } = Motion.Inverse();
@@ -25,7 +25,7 @@ public sealed class SyntheticScene
 {
     readonly SceneLayer[] _layers;
     readonly SceneShape?[] _shapes;
-    readonly ProceduralTexture[] _textures;
+    readonly SceneTexture[] _textures;
     readonly Affine2[] _motion, _inverse;
 
     public SyntheticScene(int height, int width, IReadOnlyList<SceneLayer> layers)

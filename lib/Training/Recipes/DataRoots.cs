@@ -7,7 +7,8 @@ namespace DistillKit.Training.Recipes;
 /// its folder). A dataset's root is looked up, in order: the roots given explicitly (CLI <c>--data NAME=DIR</c>, a
 /// notebook's parameters), the environment variable <c>DISTILLKIT_DATA_NAME</c> (name upper-cased), and the local
 /// settings file <c>distillkit.local.json</c> (<c>{"datasets": {"FlyingChairs": "/data/FlyingChairs_release"}}</c>) in
-/// the current folder or any folder above it. The file is ignored by git.
+/// the current folder or any folder above it, and last a folder <c>data/NAME</c> in the current folder or any folder
+/// above it (where the data-scripts put what they prepare; <c>data/</c> is ignored by git).
 /// </summary>
 public sealed class DataRoots
 {
@@ -22,29 +23,38 @@ public sealed class DataRoots
     }
 
     /// <summary>The root of <paramref name="dataset"/>; an error naming the three places and the data-script when none has it.</summary>
-    public string Resolve(string dataset, string dataScript)
+    public string Resolve(string dataset, string dataScript) => Resolve(dataset, dataScript, allowFile: false);
+
+    /// <summary>Like <see cref="Resolve(string, string)"/>; with <paramref name="allowFile"/> the root may also be a file
+    /// (a video for the Footage dataset).</summary>
+    public string Resolve(string dataset, string dataScript, bool allowFile)
     {
-        if (_explicit.TryGetValue(dataset, out var root)) return Existing(root, dataset, "given explicitly");
+        if (_explicit.TryGetValue(dataset, out var root)) return Existing(root, dataset, "given explicitly", allowFile);
         var env = "DISTILLKIT_DATA_" + dataset.ToUpperInvariant();
-        if (Environment.GetEnvironmentVariable(env) is { Length: > 0 } fromEnv) return Existing(fromEnv, dataset, env);
-        if (SettingsFile() is { } file && ReadSettings(file).TryGetValue(dataset, out var fromFile)) return Existing(fromFile, dataset, file);
+        if (Environment.GetEnvironmentVariable(env) is { Length: > 0 } fromEnv) return Existing(fromEnv, dataset, env, allowFile);
+        if (SettingsFile() is { } file && ReadSettings(file).TryGetValue(dataset, out var fromFile)) return Existing(fromFile, dataset, file, allowFile);
+        if (Above(Path.Combine("data", dataset), Directory.Exists) is { } local) return local;
         throw new DirectoryNotFoundException(
             $"no folder for the dataset {dataset}: pass --data {dataset}=DIR, set {env}, or add it to {SettingsFileName} " +
-            $"({{\"datasets\": {{\"{dataset}\": \"DIR\"}}}}). Download it with {dataScript}.");
+            $"({{\"datasets\": {{\"{dataset}\": \"DIR\"}}}}). Download it with {dataScript} (it fills data/{dataset}).");
     }
 
-    static string Existing(string root, string dataset, string source) =>
-        Directory.Exists(root) ? root : throw new DirectoryNotFoundException($"the {dataset} folder {root} ({source}) does not exist");
+    static string Existing(string root, string dataset, string source, bool allowFile) =>
+        Directory.Exists(root) || (allowFile && File.Exists(root)) ? root
+            : throw new DirectoryNotFoundException($"the {dataset} {(allowFile ? "file or folder" : "folder")} {root} ({source}) does not exist");
 
-    string? SettingsFile()
+    /// <summary>The first <paramref name="relative"/> path, from the search folder upwards, that satisfies <paramref name="exists"/>.</summary>
+    string? Above(string relative, Func<string, bool> exists)
     {
         for (var dir = new DirectoryInfo(_searchFrom); dir is not null; dir = dir.Parent)
         {
-            var path = Path.Combine(dir.FullName, SettingsFileName);
-            if (File.Exists(path)) return path;
+            var path = Path.Combine(dir.FullName, relative);
+            if (exists(path)) return path;
         }
         return null;
     }
+
+    string? SettingsFile() => Above(SettingsFileName, File.Exists);
 
     static Dictionary<string, string> ReadSettings(string path)
     {

@@ -1,5 +1,6 @@
 using DistillKit.Models.Pwc;
 using DistillKit.Data.Synthetic;
+using DistillKit.Data.Video;
 using DistillKit.Models;
 using DistillKit.Training.Recipes;
 using DistillKit.Transforms;
@@ -17,6 +18,11 @@ public enum Stage1Source
 
     /// <summary>KITTI 2015 multiview frames, evaluation frames 9–12 excluded (data-scripts/get-kitti2015.sh --multiview).</summary>
     Kitti2015Multiview,
+
+    /// <summary>Real footage: consecutive frames of the videos or frame folders of the Footage dataset (a video file, a frame
+    /// folder or a folder of them; <c>--video PATH</c> on the CLI; data-scripts/get-footage.sh prepares opencv-doc's
+    /// videos), split in time into training and held-out frames (<see cref="Stage1Data.Footage"/>).</summary>
+    Footage,
 }
 
 /// <summary>Stage 1's data section: the source, the synthetic generator, batch, crops, augmentation, held-out pairs.</summary>
@@ -34,6 +40,22 @@ public sealed record Stage1Data
 
     /// <summary>Held-out synthetic pairs for evaluation (drawn with a seed distinct from training).</summary>
     public int EvalPairs { get; init; } = 32;
+
+    /// <summary>With a real <see cref="Source"/>, this many pairs of every batch are synthetic (from <see cref="Synthetic"/>,
+    /// which must then be CropHeight×CropWidth) and the rest real crops; 0 = real pairs only. Ignored for synthetic sources.</summary>
+    public int SyntheticPerBatch { get; init; }
+
+    /// <summary>A curriculum: the first WarmupSteps steps draw every pair from <see cref="Warmup"/> (smooth procedural
+    /// textures, small motions) whatever the source, so that a network from scratch leaves zero flow before it meets real
+    /// textures and large motions (from scratch on those, ψ stays at its zero-flow value and the census phase then
+    /// collapses onto flows that leave the image, where the occlusion mask hides every pixel). 0 = no warm-up.</summary>
+    public long WarmupSteps { get; init; }
+
+    /// <summary>The warm-up pairs' distribution (any size; the model is fully convolutional).</summary>
+    public SyntheticFlowConfig Warmup { get; init; } = SyntheticFlowConfig.Mini;
+
+    /// <summary>How footage becomes pairs when <see cref="Source"/> is <see cref="Stage1Source.Footage"/>.</summary>
+    public DistillKit.Data.Video.FootageOptions Footage { get; init; } = new();
 }
 
 /// <summary>

@@ -2,6 +2,7 @@ using DistillKit.Models.Pwc;
 using DistillKit.Data;
 using DistillKit.Data.Flow;
 using DistillKit.Data.Synthetic;
+using DistillKit.Data.Video;
 using DistillKit.Geometry;
 using DistillKit.Losses;
 using DistillKit.Metrics;
@@ -26,8 +27,20 @@ public sealed class Stage1Recipe : Recipe<Stage1Config>
     /// <summary>Stream key of the augmentation draws (see <see cref="SampleRandom.For"/>).</summary>
     public const long AugmentStream = 17;
 
+    /// <summary>Phase lengths of the laptop preset (about 30 minutes on 2 cores): ψ for LaptopPsiSteps, of which the first
+    /// LaptopWarmupSteps on small smooth synthetic pairs (<see cref="Stage1Data.WarmupSteps"/>), then census.</summary>
+    public const long LaptopWarmupSteps = 1500, LaptopPsiSteps = 2000, LaptopCensusSteps = 3500;
+
+    /// <summary>Weight of <see cref="Smooth"/> in the laptop preset's census phase: real footage has large textureless and
+    /// ambiguous regions where census alone leaves noisy flow.</summary>
+    public const double LaptopSmoothWeight = 0.5;
+
     public const string Psi = "psi";
     public const string Census = "census";
+
+    /// <summary>Edge-aware first-order smoothness of both flows (<see cref="Smoothness.FirstOrder"/>, α = 10, flow in
+    /// pixels), the regulariser UFlow and ARFlow add to the photometric terms; 0 in DDFlow's own phases.</summary>
+    public const string Smooth = "smooth";
 
     public override string Name => "stage1";
     public override string Description => "DistillFlow stage 1: unsupervised PWC-Net teacher (DDFlow: ψ photometric, then census with fw-bw occlusion)";
@@ -68,7 +81,24 @@ public sealed class Stage1Recipe : Recipe<Stage1Config>
                 Optim = optim,
                 Loop = new LoopSettings { CheckpointEvery = 5000, LogEvery = 100 },
             },
-            _ => throw new ArgumentException($"stage1 has no {preset} preset yet (smoke, mini, paper); the laptop preset comes with the real-footage data stage"),
+            Preset.Laptop => new Stage1Config
+            {
+                Model = PwcNetConfig.Mini,
+                Data = new Stage1Data
+                {
+                    Source = Stage1Source.Footage, Synthetic = SyntheticFlowConfig.Laptop, SyntheticPerBatch = 2, BatchSize = 4,
+                    CropHeight = SyntheticFlowConfig.Laptop.Height, CropWidth = SyntheticFlowConfig.Laptop.Width, EvalPairs = 32,
+                    Footage = new FootageOptions { Height = 240, FrameGaps = [1, 2] },
+                    WarmupSteps = LaptopWarmupSteps, Warmup = SyntheticFlowConfig.Mini,
+                },
+                Phases =
+                [
+                    new LossPhase("A: psi, no occlusion (smooth warm-up, then footage + real-texture pairs)", LaptopPsiSteps, new() { [Psi] = 1 }),
+                    new LossPhase("B: census, fw-bw occlusion, edge-aware smoothness", LaptopCensusSteps, new() { [Census] = 1, [Smooth] = LaptopSmoothWeight }),
+                ],
+                Optim = optim with { LearningRate = 1e-3, Schedule = ScheduleKind.MultiStep, Milestones = [LaptopPsiSteps + LaptopCensusSteps * 2 / 3], Gamma = 0.5, ClipNorm = 10 },
+                Loop = new LoopSettings { CheckpointEvery = 250, LogEvery = 25 },
+            },
         };
         return config with { Run = new RunSettings { Preset = preset, Seed = seed } };
     }
@@ -81,8 +111,8 @@ public sealed class Stage1Recipe : Recipe<Stage1Config>
         {
             Parts = [new TrainPart("model", model, config.Optim)],
             Step = StepFunction(config, model, options.Data, options.TraceBatches),
-            Evaluate = () => Evaluate(model, config),
-            EvaluateDuring = config.Loop.EvaluateEvery > 0 ? _ => Evaluate(model, config).AsMetrics() : null,
+            Evaluate = () => Evaluate(model, config, options.Data),
+            EvaluateDuring = config.Loop.EvaluateEvery > 0 ? _ => Evaluate(model, config, options.Data).AsMetrics() : null,
             Outputs = new Dictionary<string, string> { ["model"] = "teacher.safetensors" },
         };
     }
@@ -119,37 +149,85 @@ public sealed class Stage1Recipe : Recipe<Stage1Config>
                 terms[Census] = census.ToDouble();
                 loss = loss + phase.Weight(Census) * census;
             }
+            if (phase.Weight(Smooth) != 0)
+            {
+                var smooth = Smoothness.FirstOrder(flowFw, batch.Image1) + Smoothness.FirstOrder(flowBw, batch.Image2);
+                terms[Smooth] = smooth.ToDouble();
+                loss = loss + phase.Weight(Smooth) * smooth;
+            }
             return new StepOutput(loss, terms) { BatchDigest = traceBatches ? batch.Digest() : null };
         };
     }
 
-    /// <summary>The unlabelled training batch of a step, from (seed, step) only.</summary>
+    /// <summary>
+    /// The unlabelled training batch of a step, from (seed, step) only: synthetic pairs, real crops, or (real source with
+    /// <see cref="Stage1Data.SyntheticPerBatch"/> &gt; 0) real crops followed by synthetic pairs in one batch; during the
+    /// first <see cref="Stage1Data.WarmupSteps"/> steps, warm-up pairs (<see cref="Stage1Data.Warmup"/>).
+    /// </summary>
     public static Func<long, FlowBatch> BatchSource(Stage1Config config, DataRoots roots)
+    {
+        var main = MainSource(config, roots);
+        var data = config.Data;
+        if (data.WarmupSteps <= 0) return main;
+        var warmup = new SyntheticFlowGenerator(data.Warmup, config.Run.Seed);
+        return step => step < data.WarmupSteps ? warmup.GenerateBatch(step * data.BatchSize, data.BatchSize) : main(step);
+    }
+
+    static Func<long, FlowBatch> MainSource(Stage1Config config, DataRoots roots)
     {
         var data = config.Data;
         if (data.Source == Stage1Source.Synthetic)
         {
-            var generator = new SyntheticFlowGenerator(data.Synthetic, config.Run.Seed);
+            var generator = Generator(config, config.Run.Seed, roots);
             return step => generator.GenerateBatch(step * data.BatchSize, data.BatchSize);
         }
-        var pairs = data.Source switch
+        IReadOnlyList<FlowPair> pairs = data.Source switch
         {
             Stage1Source.FlyingChairs => FlyingChairs.Open(roots.Resolve("FlyingChairs", "data-scripts/get-flyingchairs.sh"), FlyingChairsSplit.Train),
+            Stage1Source.Footage => OpenFootage(config, roots).Train,
             _ => KittiMultiview.Open(roots.Resolve("Kitti2015", "data-scripts/get-kitti2015.sh --multiview"), KittiVersion.Kitti2015),
         };
+        if (pairs.Count == 0) throw new InvalidDataException($"stage1: the {data.Source} source has no training pairs");
         var sampler = new CropSampler(pairs, data.CropHeight, data.CropWidth, config.Run.Seed);
-        return step => sampler.Batch(step, data.BatchSize);
+        int synthetic = data.SyntheticPerBatch;
+        if (synthetic <= 0) return step => sampler.Batch(step, data.BatchSize);
+        if (synthetic >= data.BatchSize)
+            throw new ArgumentException($"Data.SyntheticPerBatch {synthetic} must be smaller than Data.BatchSize {data.BatchSize} (the rest are real pairs)");
+        if (data.Synthetic.Height != data.CropHeight || data.Synthetic.Width != data.CropWidth)
+            throw new ArgumentException($"Data.Synthetic is {data.Synthetic.Width}×{data.Synthetic.Height} but the real crops are {data.CropWidth}×{data.CropHeight}: " +
+                "mixed batches need one size (set Data.Synthetic.Height/Width or Data.CropHeight/Width)");
+        var mixed = Generator(config, config.Run.Seed, roots);
+        return step =>
+        {
+            using var real = sampler.Batch(step, data.BatchSize - synthetic);
+            using var synth = mixed.GenerateBatch(step * synthetic, synthetic);
+            return new FlowBatch(torch.cat([real.Image1, synth.Image1], 0), torch.cat([real.Image2, synth.Image2], 0));
+        };
     }
+
+    /// <summary>The synthetic generator of a config under <paramref name="seed"/>; real-texture configs load the Photos
+    /// dataset's photographs (data-scripts/get-footage.sh fills data/Photos).</summary>
+    public static SyntheticFlowGenerator Generator(Stage1Config config, long seed, DataRoots? roots = null)
+    {
+        var photos = config.Data.Synthetic.PhotoProbability > 0
+            ? PhotoLibrary.Load((roots ?? new DataRoots()).Resolve("Photos", "data-scripts/get-footage.sh"))
+            : null;
+        return new SyntheticFlowGenerator(config.Data.Synthetic, seed, photos);
+    }
+
+    /// <summary>The footage of the Footage dataset (a video, a frame folder or a folder of them), split as the config says.</summary>
+    public static FootageIndex OpenFootage(Stage1Config config, DataRoots? roots = null) =>
+        Footage.Open([(roots ?? new DataRoots()).Resolve("Footage", "data-scripts/get-footage.sh", allowFile: true)], config.Data.Footage);
 
     /// <summary>EPE all/noc/occ and Fl of the model and of zero flow, and the occlusion F-measure of its forward-backward
     /// check, on <see cref="Stage1Data.EvalPairs"/> held-out synthetic pairs (seed + <see cref="EvalSeedOffset"/>).</summary>
-    public static FlowEvaluation Evaluate(PwcNet model, Stage1Config config)
+    public static FlowEvaluation Evaluate(PwcNet model, Stage1Config config, DataRoots? roots = null)
     {
-        using var batch = HeldOut(config, config.Data.EvalPairs);
+        using var batch = HeldOut(config, config.Data.EvalPairs, roots);
         return FlowEvaluations.Of(model, batch);
     }
 
     /// <summary>The first <paramref name="count"/> held-out synthetic pairs (never seen in training).</summary>
-    public static FlowBatch HeldOut(Stage1Config config, int count) =>
-        new SyntheticFlowGenerator(config.Data.Synthetic, config.Run.Seed + EvalSeedOffset).GenerateBatch(0, count);
+    public static FlowBatch HeldOut(Stage1Config config, int count, DataRoots? roots = null) =>
+        Generator(config, config.Run.Seed + EvalSeedOffset, roots).GenerateBatch(0, count);
 }

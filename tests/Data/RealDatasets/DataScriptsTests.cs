@@ -137,4 +137,17 @@ public class DataScriptsTests
         Assert.NotEqual(0, code);
         Assert.Contains($"{gone}: missing", output);
     }
+
+    [Fact]
+    public void FootageScriptLinksOpencvDocsVideosAndPhotographs()
+    {
+        using var dir = new TempFolder();
+        // DISTILLKIT_KIT=echo: the decode step only prints what it would run (the decode itself is tested in FootageTests)
+        var (code, output) = RepoPaths.Run("env", ["DISTILLKIT_KIT=echo", "bash", RepoPaths.Under("data-scripts", "get-footage.sh"), dir.Path]);
+        Assert.True(code == 0, output);
+        Assert.Equal(["Megamind.avi", "tree.avi", "vtest.avi"], Directory.GetFiles(Path.Combine(dir.Path, "Footage")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.True(Directory.GetFiles(Path.Combine(dir.Path, "Photos")).Length >= 20);
+        Assert.Contains($"footage {Path.Combine(dir.Path, "Footage")}", output);
+        Assert.NotEqual(0, RepoPaths.Run("bash", [RepoPaths.Under("data-scripts", "get-footage.sh"), "a", "b"]).Code);
+    }
 }
