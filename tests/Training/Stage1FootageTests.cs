@@ -49,6 +49,9 @@ public class Stage1FootageTests
                 Synthetic = SyntheticFlowConfig.Laptop with { Height = 32, Width = 48, MaxTranslation = 6, BackgroundMaxTranslation = 4 },
                 Footage = new FootageOptions { Height = 48, FrameGaps = [1, 2], HeldOutFraction = 0.3 },
             },
+            // the smoke phases with the laptop preset's supervision of the synthetic rows
+            Phases = Recipe.ForPreset(Preset.Smoke).Phases
+                .Select(p => p with { Weights = new(p.Weights) { [Stage1Recipe.Supervised] = 1 } }).ToList(),
         };
 
     static bool Same(TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
@@ -63,6 +66,7 @@ public class Stage1FootageTests
         Assert.Equal((c.Data.Synthetic.Height, c.Data.Synthetic.Width), (c.Data.CropHeight, c.Data.CropWidth));
         Assert.True(c.Data.Synthetic.MaxTranslation >= 16, "laptop motions reach tens of pixels");
         Assert.Equal(Stage1Recipe.LaptopPsiSteps + Stage1Recipe.LaptopCensusSteps, c.TotalSteps);
+        Assert.All(c.Phases, p => Assert.True(p.Weight(Stage1Recipe.Supervised) > 0, $"{p.Name}: the synthetic rows are supervised"));
     }
 
     [Fact]
@@ -82,6 +86,11 @@ public class Stage1FootageTests
         Assert.True(Same(batch.Image1.narrow(0, 0, 2), real.Image1));
         using var synthetic = Stage1Recipe.Generator(config, config.Run.Seed, roots).GenerateBatch(5, 1);
         Assert.True(Same(batch.Image2.narrow(0, 2, 1), synthetic.Image2));
+        // exact flow only where it is known: the synthetic row; the real rows carry zeros and Valid 0
+        Assert.True(Same(batch.FlowFw!.narrow(0, 2, 1), synthetic.FlowFw!) && Same(batch.FlowBw!.narrow(0, 2, 1), synthetic.FlowBw!));
+        Assert.Equal(0, batch.FlowFw!.narrow(0, 0, 2).abs().sum().item<float>());
+        Assert.Equal(new float[] { 0, 0, 1 }, batch.Valid!.amax([1, 2, 3]).data<float>().ToArray());
+        Assert.Equal(new float[] { 0, 0, 1 }, batch.Valid!.amin([1, 2, 3]).data<float>().ToArray());
 
         var tooMany = config with { Data = config.Data with { SyntheticPerBatch = 3 } };
         Assert.Contains("SyntheticPerBatch", Assert.Throws<ArgumentException>(() => Stage1Recipe.BatchSource(tooMany, roots)).Message);

@@ -42,6 +42,18 @@ public sealed class Stage1Recipe : Recipe<Stage1Config>
     /// pixels), the regulariser UFlow and ARFlow add to the photometric terms; 0 in DDFlow's own phases.</summary>
     public const string Smooth = "smooth";
 
+    /// <summary>
+    /// Supervision of the synthetic pairs by their exact flow: ψ(w − w_gt) (<see cref="RobustPenalty.Psi"/>, the form
+    /// DistillFlow distils with) over both directions and the pixels whose flow is known (<see cref="FlowBatch.Valid"/>:
+    /// a mixed batch's synthetic rows; every pixel of a synthetic batch). Real rows get only the unsupervised terms. Not in
+    /// DDFlow (0 in its phases): the laptop preset adds it so that a 30-minute CPU run learns large motions from exact flow
+    /// the way supervised flow networks pretrain on FlyingChairs, and learns real appearance from footage without labels.
+    /// </summary>
+    public const string Supervised = "sup";
+
+    /// <summary>Weight of <see cref="Supervised"/> in the laptop preset's phases.</summary>
+    public const double LaptopSupervisedWeight = 1;
+
     public override string Name => "stage1";
     public override string Description => "DistillFlow stage 1: unsupervised PWC-Net teacher (DDFlow: ψ photometric, then census with fw-bw occlusion)";
 
@@ -93,8 +105,10 @@ public sealed class Stage1Recipe : Recipe<Stage1Config>
                 },
                 Phases =
                 [
-                    new LossPhase("A: psi, no occlusion (smooth warm-up, then footage + real-texture pairs)", LaptopPsiSteps, new() { [Psi] = 1 }),
-                    new LossPhase("B: census, fw-bw occlusion, edge-aware smoothness", LaptopCensusSteps, new() { [Census] = 1, [Smooth] = LaptopSmoothWeight }),
+                    new LossPhase("A: psi, no occlusion; exact flow of synthetic pairs (smooth warm-up, then footage + real-texture pairs)", LaptopPsiSteps,
+                        new() { [Psi] = 1, [Supervised] = LaptopSupervisedWeight }),
+                    new LossPhase("B: census, fw-bw occlusion, edge-aware smoothness; exact flow of synthetic pairs", LaptopCensusSteps,
+                        new() { [Census] = 1, [Smooth] = LaptopSmoothWeight, [Supervised] = LaptopSupervisedWeight }),
                 ],
                 Optim = optim with { LearningRate = 1e-3, Schedule = ScheduleKind.MultiStep, Milestones = [LaptopPsiSteps + LaptopCensusSteps * 2 / 3], Gamma = 0.5, ClipNorm = 10 },
                 Loop = new LoopSettings { CheckpointEvery = 250, LogEvery = 25 },
@@ -155,6 +169,14 @@ public sealed class Stage1Recipe : Recipe<Stage1Config>
                 terms[Smooth] = smooth.ToDouble();
                 loss = loss + phase.Weight(Smooth) * smooth;
             }
+            if (phase.Weight(Supervised) != 0)
+            {
+                var truthFw = FlowBatch.Require(batch.FlowFw, "FlowFw (the Supervised term needs synthetic pairs)");
+                var truthBw = FlowBatch.Require(batch.FlowBw, "FlowBw (the Supervised term needs synthetic pairs)");
+                var sup = RobustPenalty.Psi(flowFw - truthFw, batch.Valid) + RobustPenalty.Psi(flowBw - truthBw, batch.Valid);
+                terms[Supervised] = sup.ToDouble();
+                loss = loss + phase.Weight(Supervised) * sup;
+            }
             return new StepOutput(loss, terms) { BatchDigest = traceBatches ? batch.Digest() : null };
         };
     }
@@ -201,7 +223,13 @@ public sealed class Stage1Recipe : Recipe<Stage1Config>
         {
             using var real = sampler.Batch(step, data.BatchSize - synthetic);
             using var synth = mixed.GenerateBatch(step * synthetic, synthetic);
-            return new FlowBatch(torch.cat([real.Image1, synth.Image1], 0), torch.cat([real.Image2, synth.Image2], 0));
+            // the real rows have no flow: zeros there, Valid 0 (so only the synthetic rows' exact flow supervises)
+            Tensor Flows(Tensor? f) => torch.cat([torch.zeros_like(real.Image1[.., ..2]), FlowBatch.Require(f, "synthetic flow")], 0);
+            var valid = torch.cat([torch.zeros_like(real.Image1[.., ..1]), FlowBatch.Require(synth.Valid, "synthetic Valid")], 0);
+            return new FlowBatch(torch.cat([real.Image1, synth.Image1], 0), torch.cat([real.Image2, synth.Image2], 0))
+            {
+                FlowFw = Flows(synth.FlowFw), FlowBw = Flows(synth.FlowBw), Valid = valid,
+            };
         };
     }
 
