@@ -51,8 +51,11 @@ public sealed class Stage1Recipe : Recipe<Stage1Config>
     /// </summary>
     public const string Supervised = "sup";
 
-    /// <summary>Weight of <see cref="Supervised"/> in the laptop preset's phases.</summary>
-    public const double LaptopSupervisedWeight = 1;
+    /// <summary>Weight of <see cref="Supervised"/> in the laptop preset's ψ phase, and in its census phase: the exact flow
+    /// teaches motion first, then mostly the footage's census decides (at weight 1 throughout, held-out real-texture EPE
+    /// was 4.12 instead of 4.86, but the flow on real frames grew blobs in dark flat regions and its fw-bw consistent
+    /// rate fell from 96.2% to 91.7%).</summary>
+    public const double LaptopSupervisedWeight = 1, LaptopSupervisedWeightCensus = 0.2;
 
     public override string Name => "stage1";
     public override string Description => "DistillFlow stage 1: unsupervised PWC-Net teacher (DDFlow: ψ photometric, then census with fw-bw occlusion)";
@@ -108,7 +111,7 @@ public sealed class Stage1Recipe : Recipe<Stage1Config>
                     new LossPhase("A: psi, no occlusion; exact flow of synthetic pairs (smooth warm-up, then footage + real-texture pairs)", LaptopPsiSteps,
                         new() { [Psi] = 1, [Supervised] = LaptopSupervisedWeight }),
                     new LossPhase("B: census, fw-bw occlusion, edge-aware smoothness; exact flow of synthetic pairs", LaptopCensusSteps,
-                        new() { [Census] = 1, [Smooth] = LaptopSmoothWeight, [Supervised] = LaptopSupervisedWeight }),
+                        new() { [Census] = 1, [Smooth] = LaptopSmoothWeight, [Supervised] = LaptopSupervisedWeightCensus }),
                 ],
                 Optim = optim with { LearningRate = 1e-3, Schedule = ScheduleKind.MultiStep, Milestones = [LaptopPsiSteps + LaptopCensusSteps * 2 / 3], Gamma = 0.5, ClipNorm = 10 },
                 Loop = new LoopSettings { CheckpointEvery = 250, LogEvery = 25 },
