@@ -35,4 +35,21 @@ public class ClassicalFlowTests
         Assert.True(tv.Model.EpeNoc < 0.4 * tv.ZeroFlow.EpeNoc, $"TV-L1 EPE-noc {tv.Model.EpeNoc:F3} vs zero flow {tv.ZeroFlow.EpeNoc:F3}");
         Assert.True(tv.Model.EpeNoc < fb.Model.EpeNoc, $"TV-L1 EPE-noc {tv.Model.EpeNoc:F3} vs Farneback {fb.Model.EpeNoc:F3}");
     }
+
+    /// <summary>TV-L1 solves a few pairs at a time to bound memory; the flows do not depend on how many (each image's
+    /// solve is its own), and the backward flow is the forward flow of the swapped pair.</summary>
+    [Fact]
+    public void TvL1FlowsDoNotDependOnPairsPerSolve()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var batch = new SyntheticFlowGenerator(SyntheticFlowConfig.Smoke, 5).GenerateBatch(0, 3);
+        using var one = new TvL1Flow { Warps = 2, OuterIterations = 2, Scales = 3, PairsPerSolve = 1 };
+        using var all = new TvL1Flow { Warps = 2, OuterIterations = 2, Scales = 3, PairsPerSolve = 3 };
+        var (fw1, bw1) = one.ForwardBoth(batch.Image1, batch.Image2);
+        var (fw3, bw3) = all.ForwardBoth(batch.Image1, batch.Image2);
+        Assert.Equal(new long[] { 3, 2, batch.Height, batch.Width }, fw1.shape);
+        Assert.True(fw1.allclose(fw3, rtol: 0, atol: 1e-4) && bw1.allclose(bw3, rtol: 0, atol: 1e-4), "flows differ with PairsPerSolve");
+        Assert.True(bw1.allclose(one.ForwardFlow(batch.Image2, batch.Image1), rtol: 0, atol: 1e-4), "backward flow is not the swapped pair's");
+        Assert.Throws<ArgumentException>(() => new TvL1Flow { PairsPerSolve = 0 }.ForwardBoth(batch.Image1, batch.Image2));
+    }
 }
