@@ -94,19 +94,15 @@ public static class VideoFrames
         if (ReadMarker(dir, full) is { } cached) return cached;
 
         var probe = Ffmpeg.Probe(full);
-        var temp = $"{dir}.partial-{Environment.ProcessId}";
-        if (Directory.Exists(temp)) Directory.Delete(temp, true);
-        Directory.CreateDirectory(temp);
         var total = probe.Frames?.ToString() ?? "?";
         log.WriteLine($"decoding {Path.GetFileName(full)} ({probe.Width}×{probe.Height}, {total} frames) at height {(height == 0 ? probe.Height : height)} → {dir}");
         // every decoded frame once, in order: no frames duplicated or dropped to fit a frame rate (a duplicate is a zero-motion pair)
         var args = new List<string> { "-i", full, "-an", "-vsync", "passthrough", "-start_number", "0" };
         if (height > 0) args.AddRange(["-vf", $"scale=-2:{height}:flags=area"]);
-        args.Add(Path.Combine(temp, "frame_%06d.png"));
         var last = DateTime.UtcNow;
-        try
+        var result = FillCache(dir, full, temp =>
         {
-            Ffmpeg.Run(full, args, frame =>
+            Ffmpeg.Run(full, [.. args, Path.Combine(temp, "frame_%06d.png")], frame =>
             {
                 if ((DateTime.UtcNow - last).TotalSeconds < 2) return;
                 last = DateTime.UtcNow;
@@ -116,16 +112,8 @@ public static class VideoFrames
             if (frames.Count < 2)
                 throw new InvalidDataException($"{video}: ffmpeg decoded {frames.Count} frame(s); a training pair needs at least two");
             var (w, h) = SizeOf(frames[0]);
-            WriteMarker(temp, full, frames.Count, w, h);
-            if (Directory.Exists(dir)) Directory.Delete(dir, true);
-            Directory.Move(temp, dir);
-        }
-        catch
-        {
-            try { Directory.Delete(temp, true); } catch (IOException) { }
-            throw;
-        }
-        var result = ReadMarker(dir, full) ?? throw new IOException($"{dir}: the decoded frames vanished after the decode");
+            return (frames.Count, w, h);
+        });
         log.WriteLine($"  {Path.GetFileName(full)}: {result.Frames.Count} frames of {result.Width}×{result.Height}");
         return result;
     }
@@ -155,11 +143,8 @@ public static class VideoFrames
         var dir = Path.Combine(cacheRoot ?? CacheRoot, $"{name}-{key}");
         if (ReadMarker(dir, full) is { } cached) return cached;
         int newW = Math.Max(2, (int)Math.Round(w * (double)height / h / 2) * 2);
-        var temp = $"{dir}.partial-{Environment.ProcessId}";
-        if (Directory.Exists(temp)) Directory.Delete(temp, true);
-        Directory.CreateDirectory(temp);
         log.WriteLine($"resizing {frames.Count} frames of {folder} from {w}×{h} to {newW}×{height} → {dir}");
-        try
+        return FillCache(dir, full, temp =>
         {
             var last = DateTime.UtcNow;
             for (int k = 0; k < frames.Count; k++)
@@ -176,7 +161,24 @@ public static class VideoFrames
                     log.WriteLine($"  {name}: {k + 1}/{frames.Count} frames");
                 }
             }
-            WriteMarker(temp, full, frames.Count, newW, height);
+            return (frames.Count, newW, height);
+        });
+    }
+
+    /// <summary>
+    /// Writes a cache entry whole or not at all: <paramref name="fill"/> writes the frames into a fresh
+    /// <c>DIR.partial-PID</c> folder and returns their count and size; the marker goes in last and the folder is renamed
+    /// to <paramref name="dir"/>. A failure removes the partial folder and rethrows.
+    /// </summary>
+    static FrameSequence FillCache(string dir, string source, Func<string, (int Frames, int Width, int Height)> fill)
+    {
+        var temp = $"{dir}.partial-{Environment.ProcessId}";
+        if (Directory.Exists(temp)) Directory.Delete(temp, true);
+        Directory.CreateDirectory(temp);
+        try
+        {
+            var (frames, w, h) = fill(temp);
+            WriteMarker(temp, source, frames, w, h);
             if (Directory.Exists(dir)) Directory.Delete(dir, true);
             Directory.Move(temp, dir);
         }
@@ -185,7 +187,7 @@ public static class VideoFrames
             try { Directory.Delete(temp, true); } catch (IOException) { }
             throw;
         }
-        return ReadMarker(dir, full) ?? throw new IOException($"{dir}: the resized frames vanished after writing");
+        return ReadMarker(dir, source) ?? throw new IOException($"{dir}: the cached frames vanished after writing");
     }
 
     /// <summary>The frame files directly in <paramref name="folder"/>, in ordinal name order.</summary>
