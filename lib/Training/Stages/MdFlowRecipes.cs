@@ -50,6 +50,9 @@ public static class MdFlow
         },
         Preset.Mini => new MdFlowConfig
         {
+            // RAFT at stride 4: at stride 8 the mini motions (a few pixels) are under one cell of the 8×16 grid and the
+            // student stayed near zero flow for 500 steps (held-out EPE 2.085; stride 4: 1.676 at lr 4e-4)
+            Networks = new MdFlowNetworks { Student = RaftConfig.Mini with { FeatureStride = 4 } },
             Run = new RunSettings { Preset = preset, Seed = seed },
             Loop = new LoopSettings { CheckpointEvery = 250, LogEvery = 25 },
         },
@@ -290,10 +293,11 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
         return preset switch
         {
             Preset.Smoke => config with { Phases = Phases(6), Optim = new OptimConfig { LearningRate = 4e-4 } },
+            // lr 1e-3 rather than RAFT's 4e-4: held-out EPE after 500 steps 0.933 against 1.693 (2e-3 stayed near zero flow)
             Preset.Mini => config with
             {
-                Phases = Phases(500),
-                Optim = new OptimConfig { LearningRate = 4e-4, Schedule = ScheduleKind.MultiStep, Milestones = [375], Gamma = 0.5, ClipNorm = 1 },
+                Phases = Phases(800),
+                Optim = new OptimConfig { LearningRate = 1e-3, Schedule = ScheduleKind.MultiStep, Milestones = [600], Gamma = 0.5, ClipNorm = 1 },
             },
             _ => config with { Phases = Phases(200_000), Optim = new OptimConfig { LearningRate = 4e-4, Schedule = ScheduleKind.Step, StepSize = 100_000, Gamma = 0.5, ClipNorm = 1 } },
         };
@@ -374,10 +378,11 @@ public sealed class MdFlowBackwardRecipe : Recipe<MdFlowConfig>
         return preset switch
         {
             Preset.Smoke => config with { Phases = Phases(6), Optim = new OptimConfig { LearningRate = 1e-3 } },
+            // 300 steps keep the three mini steps within 15 minutes on 2 cores (1200 + 800 + 300 steps)
             Preset.Mini => config with
             {
-                Phases = Phases(500),
-                Optim = new OptimConfig { LearningRate = 5e-4, Schedule = ScheduleKind.MultiStep, Milestones = [350], Gamma = 0.5, ClipNorm = 10 },
+                Phases = Phases(300),
+                Optim = new OptimConfig { LearningRate = 5e-4, Schedule = ScheduleKind.MultiStep, Milestones = [200], Gamma = 0.5, ClipNorm = 10 },
             },
             _ => config with { Phases = Phases(200_000), Optim = new OptimConfig { LearningRate = 1e-4, Schedule = ScheduleKind.Step, StepSize = 100_000, Gamma = 0.5 } },
         };
