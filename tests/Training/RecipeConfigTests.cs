@@ -78,7 +78,13 @@ public class RecipeConfigTests
             var back = System.Text.Json.JsonSerializer.Deserialize<Stage1Config>(json, Json.Options)!;
             Assert.Equal(json, System.Text.Json.JsonSerializer.Serialize(back, Json.Options));
         }
-        // stage 1 alone has a laptop preset so far; the others say which presets they have
-        Assert.Contains("smoke, mini, paper", Assert.Throws<ArgumentException>(() => RecipeRegistry.Get("distillflow-student").ForPreset(Preset.Laptop, 0)).Message);
+        // stage 1 and the DistillFlow student have a laptop preset (the student reads the laptop teacher, footage and
+        // real-texture pairs); the others say which presets they have
+        var student = (DistillFlowStudentConfig)RecipeRegistry.Get("distillflow-student").ForPreset(Preset.Laptop, 0);
+        var studentJson = System.Text.Json.JsonSerializer.Serialize(student, Json.Options);
+        Assert.Equal(studentJson, System.Text.Json.JsonSerializer.Serialize(System.Text.Json.JsonSerializer.Deserialize<DistillFlowStudentConfig>(studentJson, Json.Options), Json.Options));
+        Assert.Equal(Stage1Source.Footage, student.Data.Source);
+        Assert.Equal(Path.Combine("runs", "stage1-laptop", "teacher.safetensors"), Assert.Single(student.Teacher.Checkpoints));
+        Assert.Contains("smoke, mini, paper", Assert.Throws<ArgumentException>(() => RecipeRegistry.Get("mdflow-forward").ForPreset(Preset.Laptop, 0)).Message);
     }
 }

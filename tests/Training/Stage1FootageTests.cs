@@ -119,5 +119,31 @@ public class Stage1FootageTests
         var m = FootageEvaluation.Of(teacher, footage.HeldOut);
         Assert.Equal(footage.HeldOut.Count, m.Pairs);
         Assert.True(double.IsFinite(m.Census) && m.Photometric >= 0 && m.Consistent is >= 0 and <= 1);
+
+        // the DistillFlow student learns from that teacher on the same kind of batches (footage crops + real-texture
+        // synthetic pairs, ground truth unused), as the student's laptop preset does at 128×160
+        var students = new DistillFlowStudentRecipe();
+        var laptop = students.ForPreset(Preset.Laptop);
+        var smoke = students.ForPreset(Preset.Smoke);
+        var teacherFile = Path.Combine(dir.Path, "run", "teacher.safetensors");
+        var studentConfig = smoke with
+        {
+            Data = laptop.Data with { BatchSize = 3, SyntheticPerBatch = 1, CropHeight = 32, CropWidth = 48, Synthetic = config.Data.Synthetic, Footage = config.Data.Footage, EvalPairs = 4 },
+            Challenge = smoke.Challenge with { CropHeight = 24, CropWidth = 40 },
+            Teacher = smoke.Teacher with { Checkpoints = [teacherFile] },
+        };
+        var teacherBytes = File.ReadAllBytes(teacherFile);
+        using var studentRun = students.Train(studentConfig, new RunOptions { OutDir = Path.Combine(dir.Path, "student"), Progress = null, Data = roots });
+        Assert.True(studentRun.Result.Completed);
+        Assert.Equal(["census", "occlusion"], studentRun.Result.Log[^1].Terms.Keys.Order());
+        var eval = Assert.IsType<DistillEvaluation>(studentRun.Evaluation);
+        Assert.True(double.IsFinite(eval.Student.Model.EpeAll));
+        Assert.Equal(teacherBytes, File.ReadAllBytes(teacherFile));
+        using var student = FlowModels.Load(Path.Combine(dir.Path, "student", "student.safetensors"));
+        Assert.True(double.IsFinite(FootageEvaluation.Of(student, footage.HeldOut).Census));
+        // without the footage the student's batches cannot be drawn: the error names the data-script
+        var noFootage = new DataRoots(searchFrom: Path.GetTempPath());
+        Assert.Contains("get-footage.sh", Assert.ThrowsAny<Exception>(() =>
+            students.Train(studentConfig, new RunOptions { OutDir = Path.Combine(dir.Path, "student-2"), Progress = null, Data = noFootage })).Message);
     }
 }

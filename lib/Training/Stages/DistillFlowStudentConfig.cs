@@ -5,15 +5,35 @@ using DistillKit.Transforms;
 
 namespace DistillKit.Training.Stages;
 
-/// <summary>Where the student's training pairs come from (the teacher sees them whole, the student transformed).</summary>
+/// <summary>
+/// Where the student's training pairs come from (the teacher sees them whole, the student transformed): the same sources
+/// as stage 1 (<see cref="Stage1Data"/>, without its warm-up), their ground truth never used.
+/// </summary>
 public sealed record DistillData
 {
+    /// <summary>Synthetic pairs (default) or a real dataset (<see cref="Stage1Source"/>), whose folder comes from <see cref="DataRoots"/>.</summary>
+    public Stage1Source Source { get; init; } = Stage1Source.Synthetic;
     public SyntheticFlowConfig Synthetic { get; init; } = SyntheticFlowConfig.Mini;
     public int BatchSize { get; init; } = 4;
+    /// <summary>Random crop of real frames (what the teacher sees; the challenge crop then cuts the student's input from it).</summary>
+    public int CropHeight { get; init; } = 320;
+    public int CropWidth { get; init; } = 448;
+    /// <summary>With a real <see cref="Source"/>, this many pairs of every batch are synthetic (<see cref="Synthetic"/>,
+    /// CropHeight×CropWidth), the rest real crops; 0 = real pairs only.</summary>
+    public int SyntheticPerBatch { get; init; }
+    /// <summary>How footage becomes pairs when <see cref="Source"/> is <see cref="Stage1Source.Footage"/>.</summary>
+    public DistillKit.Data.Video.FootageOptions Footage { get; init; } = new();
     /// <summary>Flips and channel permutation of the whole batch before the teacher sees it.</summary>
     public PairAugment Augment { get; init; } = new();
     /// <summary>Held-out synthetic pairs (seed + <see cref="Stage1Recipe.EvalSeedOffset"/>: the same pairs as stage 1's evaluation).</summary>
     public int EvalPairs { get; init; } = 32;
+
+    /// <summary>Stage 1's data section with these sources (no warm-up): the batches and held-out pairs come from there.</summary>
+    public Stage1Data AsStage1() => new()
+    {
+        Source = Source, Synthetic = Synthetic, BatchSize = BatchSize, CropHeight = CropHeight, CropWidth = CropWidth,
+        SyntheticPerBatch = SyntheticPerBatch, Footage = Footage, Augment = Augment, EvalPairs = EvalPairs,
+    };
 }
 
 /// <summary>

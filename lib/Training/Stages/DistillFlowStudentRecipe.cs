@@ -40,6 +40,10 @@ public sealed class DistillFlowStudentRecipe : Recipe<DistillFlowStudentConfig>
         return [new LossPhase("distill: " + string.Join(" + ", weights.Keys), steps, weights)];
     }
 
+    /// <summary>Steps of the laptop preset (not yet timed end to end on 2 cores; the teacher's laptop steps at 128×160 took
+    /// about 0.3 s, and a student step adds the frozen teacher's two directions).</summary>
+    public const long LaptopSteps = 3000;
+
     /// <summary>Where <c>./kit train stage1 --preset P</c> writes its teacher by default.</summary>
     public static string DefaultTeacher(Preset preset) => Path.Combine("runs", $"stage1-{preset.ToString().ToLowerInvariant()}", "teacher.safetensors");
 
@@ -80,7 +84,27 @@ public sealed class DistillFlowStudentRecipe : Recipe<DistillFlowStudentConfig>
                 Optim = optim,
                 Loop = new LoopSettings { CheckpointEvery = 5000, LogEvery = 100 },
             },
-            _ => throw new ArgumentException($"distillflow-student has no {preset} preset yet (smoke, mini, paper)"),
+            // real footage (issue: a teacher for real footage): the laptop teacher (./kit train stage1 --preset laptop) teaches
+            // on batches like its own, 2 real crops of opencv-doc's videos + 2 real-texture synthetic pairs at 128×160; the
+            // student sees a 96×128 challenge crop of them after a mild joint affine, superpixel noise
+            Preset.Laptop => new DistillFlowStudentConfig
+            {
+                Data = new DistillData
+                {
+                    Source = Stage1Source.Footage, Synthetic = SyntheticFlowConfig.Laptop, SyntheticPerBatch = 2, BatchSize = 4,
+                    CropHeight = SyntheticFlowConfig.Laptop.Height, CropWidth = SyntheticFlowConfig.Laptop.Width, EvalPairs = 32,
+                    Footage = new DistillKit.Data.Video.FootageOptions { Height = 240, FrameGaps = [1, 2] },
+                },
+                Challenge = new ChallengeSettings
+                {
+                    CropHeight = 96, CropWidth = 128, Affine = true,
+                    AffineRanges = new JointAffine { Global = new(0.1, 0.05, 0.95, 1.05, 1.0, 1.2) },
+                },
+                Phases = DistillPhases(LaptopSteps),
+                Optim = optim with { LearningRate = 2e-4, Schedule = ScheduleKind.MultiStep, Milestones = [LaptopSteps * 3 / 4, LaptopSteps * 11 / 12], Gamma = 0.5, ClipNorm = 10 },
+                Loop = new LoopSettings { CheckpointEvery = 250, LogEvery = 25 },
+            },
+            _ => throw new ArgumentException($"distillflow-student has no {preset} preset yet (smoke, mini, laptop, paper)"),
         };
         return config with
         {
@@ -99,13 +123,16 @@ public sealed class DistillFlowStudentRecipe : Recipe<DistillFlowStudentConfig>
         foreach (var t in teachers)
             foreach (var p in t.AsModule.parameters()) p.requires_grad = false;
         var student = CreateStudent(config, teachers[0]);
+        var roots = options.Data;
         return new RecipeSetup
         {
             Parts = [new TrainPart("model", student.AsModule, config.Optim)],
-            Step = StepFunction(config, teachers, student),
-            Evaluate = () => Evaluate(config, teachers, student),
-            EvaluateDuring = config.Loop.EvaluateEvery > 0 ? _ => FlowEvaluations.Of(student, HeldOut(config)).AsMetrics() : null,
+            Step = StepFunction(config, teachers, student, roots),
+            Evaluate = () => Evaluate(config, teachers, student, roots),
+            EvaluateDuring = config.Loop.EvaluateEvery > 0 ? _ => { using var h = HeldOut(config, roots); return FlowEvaluations.Of(student, h).AsMetrics(); } : null,
             Outputs = new Dictionary<string, string> { ["model"] = "student.safetensors" },
+            // the teacher's architecture beside the weights, so that FlowModels.Load, ./kit flow and ./kit footage read the student
+            OutputModels = new Dictionary<string, object> { ["model"] = FlowModels.ReadRunConfig(config.Teacher.Checkpoints[0])["Model"]!.DeepClone() },
         };
     }
 
@@ -168,14 +195,14 @@ public sealed class DistillFlowStudentRecipe : Recipe<DistillFlowStudentConfig>
     }
 
     /// <summary>The loss of one step (see the config's summary); every draw from (seed, step).</summary>
-    public static Func<long, StepOutput> StepFunction(DistillFlowStudentConfig config, IReadOnlyList<IFlowModel> teachers, IFlowModel student)
+    public static Func<long, StepOutput> StepFunction(DistillFlowStudentConfig config, IReadOnlyList<IFlowModel> teachers, IFlowModel student, DataRoots? roots = null)
     {
-        var generator = new SyntheticFlowGenerator(config.Data.Synthetic, config.Run.Seed);
+        var source = Stage1Recipe.BatchSource(AsStage1(config), roots ?? new DataRoots());
         var geometry = config.Challenge.Geometry();
         var corruption = config.Challenge.Corruption();
         return step =>
         {
-            using var raw = generator.GenerateBatch(step * config.Data.BatchSize, config.Data.BatchSize);
+            using var raw = source(step);
             using var flipped = PairAugment.Apply(config.Data.Augment.Sample(SampleRandom.For(config.Run.Seed, AugmentStream, step)), Unlabelled(raw));
             using var taught = WithTeacher(flipped, teachers, config.Teacher.Confidence);
             var rng = SampleRandom.For(config.Run.Seed, ChallengeStream, step);
@@ -222,14 +249,18 @@ public sealed class DistillFlowStudentRecipe : Recipe<DistillFlowStudentConfig>
     /// <summary>The batch without its ground truth: the student never sees labels.</summary>
     static FlowBatch Unlabelled(FlowBatch b) => new(b.Image1.alias(), b.Image2.alias());
 
-    /// <summary>The held-out pairs: stage 1's evaluation pairs (seed + <see cref="Stage1Recipe.EvalSeedOffset"/>).</summary>
-    public static FlowBatch HeldOut(DistillFlowStudentConfig config) =>
-        new SyntheticFlowGenerator(config.Data.Synthetic, config.Run.Seed + Stage1Recipe.EvalSeedOffset).GenerateBatch(0, config.Data.EvalPairs);
+    /// <summary>Stage 1's view of the config (its data section and run settings): batches and held-out pairs come from there.</summary>
+    static Stage1Config AsStage1(DistillFlowStudentConfig config) => new() { Run = config.Run, Data = config.Data.AsStage1() };
+
+    /// <summary>The held-out pairs: stage 1's evaluation pairs (seed + <see cref="Stage1Recipe.EvalSeedOffset"/>; real-texture
+    /// configs read the Photos dataset).</summary>
+    public static FlowBatch HeldOut(DistillFlowStudentConfig config, DataRoots? roots = null) =>
+        Stage1Recipe.HeldOut(AsStage1(config), config.Data.EvalPairs, roots);
 
     /// <summary>Student and teacher(s) on the held-out pairs.</summary>
-    public static DistillEvaluation Evaluate(DistillFlowStudentConfig config, IReadOnlyList<IFlowModel> teachers, IFlowModel student)
+    public static DistillEvaluation Evaluate(DistillFlowStudentConfig config, IReadOnlyList<IFlowModel> teachers, IFlowModel student, DataRoots? roots = null)
     {
-        using var batch = HeldOut(config);
+        using var batch = HeldOut(config, roots);
         return new DistillEvaluation(FlowEvaluations.Of(student, batch), teachers.Select(t => FlowEvaluations.Of(t, batch)).ToList());
     }
 }
