@@ -28,6 +28,13 @@ public sealed record DistillData
     /// <summary>Held-out synthetic pairs (seed + <see cref="Stage1Recipe.EvalSeedOffset"/>: the same pairs as stage 1's evaluation).</summary>
     public int EvalPairs { get; init; } = 32;
 
+    /// <summary>The sources, crops, batch and held-out pairs of a stage-1 data section (its warm-up left out).</summary>
+    public static DistillData From(Stage1Data d) => new()
+    {
+        Source = d.Source, Synthetic = d.Synthetic, BatchSize = d.BatchSize, CropHeight = d.CropHeight, CropWidth = d.CropWidth,
+        SyntheticPerBatch = d.SyntheticPerBatch, Footage = d.Footage, Augment = d.Augment, EvalPairs = d.EvalPairs,
+    };
+
     /// <summary>Stage 1's data section with these sources (no warm-up): the batches and held-out pairs come from there.</summary>
     public Stage1Data AsStage1() => new()
     {
