@@ -11,7 +11,7 @@ namespace DistillKit.Cli;
 /// <c>./kit bench [engine|pwcnet|fastflownet|raft|costvolume|data|transforms] [--threads N] [--steps N]</c>: C# (TorchSharp, LibTorch 2.10) vs PyTorch
 /// eager (Debian's python3-torch 1.13) in one run with the same thread count and the same glibc allocator settings
 /// (<see cref="Runtime.MallocTuning"/>); prints both versions, the measurements and the ratios C#/PyTorch.
-/// <c>./kit bench memory [--steps N] [--every K] [--out DIR]</c>: RSS and live tensors over a long smoke training
+/// <c>./kit bench memory [--steps N] [--every K] [--phases extend|scale] [--out DIR]</c>: RSS and live tensors over a long smoke training
 /// (<see cref="MemoryBench"/>).
 /// </summary>
 public static class BenchCommand
@@ -32,7 +32,7 @@ public static class BenchCommand
             "costvolume" => PwcNetBench.CostVolumeForms(threads),
             "data" => SyntheticData(),
             "transforms" => TransformsBench.Run(Math.Max(5, steps)),
-            "memory" => MemoryBench.Run(steps, opts.Int("every", 500), opts.Str("out")),
+            "memory" => MemoryBench.Run(steps, opts.Int("every", 500), opts.Str("phases") ?? "extend", opts.Str("out")),
             var other => throw new ArgumentException($"unknown benchmark '{other}': engine, pwcnet, fastflownet, raft, costvolume, data, transforms, memory"),
         };
     }

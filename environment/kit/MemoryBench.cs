@@ -8,11 +8,13 @@ using static TorchSharp.torch;
 namespace DistillKit.Cli;
 
 /// <summary>
-/// <c>./kit bench memory [--steps N] [--every K] [--out DIR]</c>: a long smoke stage-1 training (10,000 steps by default,
-/// the loss phases rescaled to N; checkpoints, their hashes and the evaluation included, as in any run) that samples
+/// <c>./kit bench memory [--steps N] [--every K] [--phases extend|scale] [--out DIR]</c>: a long smoke stage-1 training
+/// (10,000 steps by default; checkpoints, their hashes and the evaluation included, as in any run) that samples
 /// every K steps (500) the resident set (VmRSS of /proc/self/status), glibc's heap (bytes in use and bytes held, from
 /// mallinfo2), the live tensors and the managed heap, prints a table, and a verdict: RSS at the end against RSS at step
-/// 1000 (target: within 5 %). Live tensors are TorchSharp's own counts: <c>torch.Tensor.TotalCount</c> (tensors
+/// 1000 (target: within 5 %). The smoke preset's schedule is kept and its last phase lengthened to N steps
+/// (<c>--phases extend</c>, the default: ψ for 4 steps, then census and occlusion to the end, so step 1000 is well inside
+/// the phase the run ends in); <c>--phases scale</c> rescales the phases to N in proportion instead (ψ to N/2). Live tensors are TorchSharp's own counts: <c>torch.Tensor.TotalCount</c> (tensors
 /// constructed and not yet disposed, all threads) and <c>DisposeScopeManager.Statistics.ThreadTotalLiveCount</c> (this
 /// thread's). The loss phases differ in working set (stage 1's census phase needs more than its ψ phase), so when the
 /// last phase starts after step 1000 a second verdict compares the end with 1000 steps into that phase (the reference
@@ -24,7 +26,8 @@ namespace DistillKit.Cli;
 /// the first census step, 312.3 at step 4000, 318.8 at the end (+27.1 %); 243.2 MB after the trim at the end. Live
 /// tensors stay at 264 and glibc's bytes in use at 70–73 MB: the jump is the census step's larger temporaries, freed at
 /// the end of each step and kept by glibc for the next one. A trim at the phase change (278.4 → 239.0 MB) is undone
-/// within 500 steps, so the trainer does not trim.
+/// within 500 steps, so the trainer does not trim. That run is <c>--phases scale</c>; with the default every sample from
+/// step 1000 on is in the census phase.
 /// </para>
 /// </summary>
 public static class MemoryBench
@@ -35,11 +38,17 @@ public static class MemoryBench
     sealed record Sample(long Step, string Phase, double RssMb, double AnonMb, double FileMb, double MallocInUseMb, double MallocHeldMb, long LiveTensors, long ThreadLive,
         double ManagedMb, double MsPerStep);
 
-    public static int Run(long steps, long every, string? outDir)
+    public static int Run(long steps, long every, string phases, string? outDir)
     {
         if (steps < 1 || every < 1) throw new ArgumentException($"bench memory: --steps ({steps}) and --every ({every}) must be positive");
         var recipe = new Stage1Recipe();
-        var config = ConfigOverrides.WithTotalSteps(recipe.ForPreset(Preset.Smoke), steps);
+        var smoke = recipe.ForPreset(Preset.Smoke);
+        var config = phases switch
+        {
+            "extend" => ConfigOverrides.WithPhases(smoke, LossPhases.ExtendTo(smoke.Phases, steps)),
+            "scale" => ConfigOverrides.WithTotalSteps(smoke, steps),
+            _ => throw new ArgumentException($"bench memory: --phases must be 'extend' (the smoke schedule, its last phase lengthened) or 'scale' (rescaled in proportion), not '{phases}'"),
+        };
         config = config with { Loop = config.Loop with { LogEvery = Gcd(every, Reference) } };
         var dir = outDir ?? Path.Combine(Path.GetTempPath(), $"dk-bench-memory-{Guid.NewGuid():N}"[..32]);
         long lastPhaseStart = steps - config.Phases[^1].Steps;
@@ -101,7 +110,7 @@ public static class MemoryBench
     static string Verdict(Sample reference, Sample end, string at)
     {
         double growth = (end.RssMb - reference.RssMb) / reference.RssMb * 100;
-        return $"RSS at end within {Math.Abs(growth):F1}% of RSS at {at} (target ≤ {TargetPercent:0}%): " +
+        return $"RSS at end {growth:+0.0;-0.0}% against RSS at {at} (target: at most +{TargetPercent:0}%): " +
             $"{reference.RssMb:F1} MB -> {end.RssMb:F1} MB, {(growth <= TargetPercent ? "met" : "MISSED")}";
     }
 

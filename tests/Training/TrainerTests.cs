@@ -109,4 +109,18 @@ public class TrainerTests
         var scaled = LossPhases.ScaleTo(c.Phases, 300);
         Assert.Equal(new long[] { 150, 150 }, scaled.Select(p => p.Steps));
     }
+
+    [Fact]
+    public void ExtendingKeepsTheEarlierPhasesAndLengthensTheLastOne()
+    {
+        var c = Recipe.ForPreset(Preset.Smoke);
+        var extended = LossPhases.ExtendTo(c.Phases, 10_000);
+        Assert.Equal(new long[] { 4, 9_996 }, extended.Select(p => p.Steps));
+        Assert.Equal(c.Phases.Select(p => p.Weights), extended.Select(p => p.Weights));
+        var config = ConfigOverrides.WithPhases(c, extended);
+        Assert.Equal(10_000, config.TotalSteps);
+        Assert.Equal(1, LossPhases.At(config.Phases, 4).index);
+        var e = Assert.Throws<ArgumentException>(() => LossPhases.ExtendTo(Recipe.ForPreset(Preset.Mini).Phases, 2_500));
+        Assert.Contains("take 2500", e.Message);
+    }
 }

@@ -70,13 +70,14 @@ public static class HtmlReport
     /// table each notebook's headline (the outputs of its cells tagged <see cref="HeadlineTag"/>: HTML tables as they are,
     /// other text as plain text).
     /// </summary>
-    public static string Index(IReadOnlyList<RunResult> results, IReadOnlyList<string> notRun)
+    public static string Index(IReadOnlyList<RunResult> results, IReadOnlyList<string> notRun, TimeSpan wall, int jobs)
     {
         var html = Page("DistillKit notebooks", plotly: false);
         int passed = results.Count(r => r.Status == RunStatus.Succeeded);
         var cls = passed == results.Count && notRun.Count == 0 ? "ok" : "failed";
         var total = TimeSpan.FromTicks(results.Sum(r => r.Duration.Ticks));
-        html.Append($"<p class=\"status {cls}\">{passed} of {results.Count + notRun.Count} notebooks passed in {Minutes(total)}</p>\n");
+        var parallel = jobs > 1 ? $" ({jobs} at a time; their run times add up to {Minutes(total)})" : "";
+        html.Append($"<p class=\"status {cls}\">{passed} of {results.Count + notRun.Count} notebooks passed in {Minutes(wall)}{parallel}</p>\n");
         html.Append("<table>\n<thead><tr><th>Notebook</th><th>Status</th><th>Run time</th><th>Notebook file</th></tr></thead>\n<tbody>\n");
         foreach (var r in results)
         {

@@ -21,6 +21,17 @@ public sealed record RunOptions
     /// <summary>Echo each cell's console output to <see cref="Progress"/> as it happens (the CLI does; tests do not).</summary>
     public bool EchoCellOutput { get; init; }
 
+    /// <summary>run-all: the kit command that runs each notebook in a child process (<see cref="NotebookProcesses"/>), so
+    /// that a crash or a runaway cell ends only that notebook; null runs them in this process, one after another.</summary>
+    public IReadOnlyList<string>? ChildKit { get; init; }
+
+    /// <summary>run-all with <see cref="ChildKit"/>: how many notebooks run at once (each with cores / jobs threads).</summary>
+    public int Jobs { get; init; } = 1;
+
+    /// <summary>Save the executed notebook after every cell (run-all's child processes do), so that a process that dies
+    /// keeps the outputs of the cells before.</summary>
+    public bool SaveEachCell { get; init; }
+
     /// <summary>plotly.min.js to copy beside the HTML; null to look for it (<see cref="HtmlReport.FindPlotly"/>).</summary>
     public string? PlotlyJs { get; init; }
 }
@@ -94,6 +105,7 @@ public static class NotebookRunner
                 cells[i].Json["execution_count"] = executionCount;
                 cells[i].Json["outputs"] = run.Outputs;
                 durations[i] = run.Duration;
+                if (options.SaveEachCell) notebook.Save(Path.Combine(outDir, name + ".ipynb"));
                 var verdict = run.Status switch { CellStatus.Succeeded => "", CellStatus.TimedOut => " TIMED OUT", _ => " FAILED" };
                 options.Progress?.WriteLine($"[{name}] cell {i + 1}/{cells.Count} ... {run.Duration.TotalSeconds:0.0} s{verdict}");
                 if (run.Status != CellStatus.Succeeded)
@@ -121,13 +133,18 @@ public static class NotebookRunner
 
     /// <summary>
     /// Runs every <c>*.ipynb</c> of <paramref name="directory"/> in file-name order, going on past failures, and
-    /// writes <c>index.html</c> in the out folder. Stops after a timeout (the runaway cell cannot be aborted).
+    /// writes <c>index.html</c> in the out folder. With <see cref="RunOptions.ChildKit"/> each notebook runs in its own
+    /// process (<see cref="NotebookProcesses"/>: a timeout or a crash ends only that notebook, and up to
+    /// <see cref="RunOptions.Jobs"/> run at once); in this process a timeout stops the run (the runaway cell cannot be
+    /// aborted), and the notebooks after it are listed as not run.
     /// </summary>
     public static async Task<RunAllResult> RunAllAsync(string directory, RunOptions options)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"notebook folder not found: {directory}");
         var files = Directory.GetFiles(directory, "*.ipynb").OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal).ToList();
         if (files.Count == 0) throw new ArgumentException($"no .ipynb files in {directory}");
+        if (options.ChildKit is { } kit) return await NotebookProcesses.RunAllAsync(files, options, kit);
+        var clock = Stopwatch.StartNew();
         var results = new List<RunResult>();
         var notRun = new List<string>();
         foreach (var file in files)
@@ -136,11 +153,12 @@ public static class NotebookRunner
             results.Add(await RunAsync(file, options));
         }
         var index = Path.Combine(Path.GetFullPath(options.OutDir), "index.html");
-        File.WriteAllText(index, HtmlReport.Index(results, notRun));
+        File.WriteAllText(index, HtmlReport.Index(results, notRun, clock.Elapsed, jobs: 1));
         return new RunAllResult(results, notRun, index);
     }
 
-    static void Write(NotebookDocument notebook, RunResult result, RunOptions options, string notebookDir)
+    /// <summary>Writes the executed notebook and its HTML page to the paths <paramref name="result"/> names.</summary>
+    internal static void Write(NotebookDocument notebook, RunResult result, RunOptions options, string notebookDir)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(result.NotebookPath)!);
         notebook.Save(result.NotebookPath);

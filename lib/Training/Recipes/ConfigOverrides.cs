@@ -40,10 +40,14 @@ public static class ConfigOverrides
     }
 
     /// <summary>The same config with its loss phases rescaled to <paramref name="totalSteps"/> in all (see <see cref="LossPhases.ScaleTo"/>).</summary>
-    public static T WithTotalSteps<T>(T config, long totalSteps) where T : class, IRecipeConfig
+    public static T WithTotalSteps<T>(T config, long totalSteps) where T : class, IRecipeConfig =>
+        WithPhases(config, LossPhases.ScaleTo(config.Phases, totalSteps));
+
+    /// <summary>The same config with other loss phases (for example <see cref="LossPhases.ExtendTo"/>).</summary>
+    public static T WithPhases<T>(T config, IReadOnlyList<LossPhase> phases) where T : class, IRecipeConfig
     {
         var node = JsonSerializer.SerializeToNode(config, Json.Options)!.AsObject();
-        node[nameof(IRecipeConfig.Phases)] = JsonSerializer.SerializeToNode(LossPhases.ScaleTo(config.Phases, totalSteps), Json.Options);
+        node[nameof(IRecipeConfig.Phases)] = JsonSerializer.SerializeToNode(phases, Json.Options);
         return node.Deserialize<T>(Json.Options)!;
     }
 

@@ -42,4 +42,16 @@ public static class LossPhases
         }
         return result;
     }
+
+    /// <summary>The phases as they are, the last one lengthened (or shortened) so that they sum to
+    /// <paramref name="totalSteps"/>: a longer run of the same schedule, the earlier phases keeping their lengths.
+    /// Fails when the earlier phases alone already take <paramref name="totalSteps"/> or more.</summary>
+    public static IReadOnlyList<LossPhase> ExtendTo(IReadOnlyList<LossPhase> phases, long totalSteps)
+    {
+        if (phases.Count == 0) throw new ArgumentException("a recipe needs at least one loss phase");
+        long before = Total(phases) - phases[^1].Steps;
+        if (totalSteps <= before)
+            throw new ArgumentException($"{totalSteps} steps leave no step for the last loss phase '{phases[^1].Name}': the phases before it take {before}");
+        return [.. phases.Take(phases.Count - 1), phases[^1] with { Steps = totalSteps - before }];
+    }
 }
