@@ -15,13 +15,19 @@ public static class PosixFiles
 {
     const int O_RDONLY = 0, O_CLOEXEC = 0x80000, O_DIRECTORY = 0x10000;  // Linux, x86-64 and arm64
     const int LOCK_EX = 2, LOCK_NB = 4;
-    const int ENOENT = 2, EINTR = 4, EWOULDBLOCK = 11;
+    const int EPERM = 1, ENOENT = 2, EINTR = 4, EWOULDBLOCK = 11, EEXIST = 17, EXDEV = 18, EMLINK = 31, EOPNOTSUPP = 95;
 
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
 
     [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
     static extern int flock(SafeFileHandle fd, int operation);
+
+    [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    static extern int link([MarshalAs(UnmanagedType.LPUTF8Str)] string oldPath, [MarshalAs(UnmanagedType.LPUTF8Str)] string newPath);
+
+    [DllImport("libc", EntryPoint = "unlink", SetLastError = true)]
+    static extern int unlink([MarshalAs(UnmanagedType.LPUTF8Str)] string path);
 
     [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
     static extern int fsync(SafeFileHandle fd);
@@ -56,6 +62,43 @@ public static class PosixFiles
         int errno = Marshal.GetLastPInvokeError();
         if (errno == ENOENT) return null;
         throw new IOException($"{path}: cannot open ({Marshal.GetPInvokeErrorMessage(errno)})", errno);
+    }
+
+    /// <summary>
+    /// Gives the file at <paramref name="from"/> the name <paramref name="to"/> unless that name exists, atomically
+    /// (<c>link(2)</c>, then the old name removed): of processes doing this at the same moment exactly one succeeds.
+    /// False when <paramref name="to"/> exists. .NET's <c>File.Move(from, to, overwrite: false)</c> is not enough: where
+    /// it checks for the target and then renames, two processes can both pass the check (seen: two trainings took one
+    /// folder). Elsewhere than Linux, that <c>File.Move</c>. Other failures are an <see cref="IOException"/> naming both.
+    /// </summary>
+    public static bool MoveNoReplace(string from, string to)
+    {
+        if (!Supported) return DotNetMove(from, to);
+        int r;
+        do r = link(from, to);
+        while (r != 0 && Marshal.GetLastPInvokeError() == EINTR);
+        if (r != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == EEXIST) return false;
+            if (errno is EPERM or EXDEV or EMLINK or EOPNOTSUPP) return DotNetMove(from, to);  // a file system without hard links
+            throw new IOException($"{to}: cannot link {from} to it ({Marshal.GetPInvokeErrorMessage(errno)})", errno);
+        }
+        unlink(from);
+        return true;
+    }
+
+    static bool DotNetMove(string from, string to)
+    {
+        try
+        {
+            File.Move(from, to, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (File.Exists(to))
+        {
+            return false;
+        }
     }
 
     /// <summary>Takes the exclusive advisory lock of the open file without waiting (<c>flock(LOCK_EX | LOCK_NB)</c>). The

@@ -87,14 +87,7 @@ public sealed class RunLock : IDisposable
         {
             while (true)
             {
-                try
-                {
-                    File.Move(tmp, path, overwrite: false);  // a hard link, then the temporary name removed: fails when a lock exists
-                    return new RunLock(path, mine, content);
-                }
-                catch (IOException) when (File.Exists(path))
-                {
-                }
+                if (PosixFiles.MoveNoReplace(tmp, path)) return new RunLock(path, mine, content);  // link(2): fails when a lock exists
                 using var theirs = PosixFiles.OpenRead(path);
                 if (theirs is null) continue;  // released meanwhile
                 var locked = PosixFiles.TryLock(theirs);
