@@ -124,30 +124,22 @@ public static class NotebookProcesses
         return crashed;
     }
 
-    /// <summary>Writes what <see cref="RunAllAsync"/> reads back from a child.</summary>
+    /// <summary>Writes what <see cref="RunAllAsync"/> reads back from a child (written to a temporary name, then renamed).</summary>
     public static void WriteResult(RunResult r, string path)
     {
-        var node = new JsonObject
-        {
-            ["name"] = r.Name, ["status"] = r.Status.ToString(), ["failedCell"] = r.FailedCell, ["message"] = r.Message,
-            ["notebook"] = r.NotebookPath, ["html"] = r.HtmlPath, ["seconds"] = r.Duration.TotalSeconds,
-            ["cellSeconds"] = new JsonArray(r.CellDurations.Select(d => d is { } s ? JsonValue.Create(s.TotalSeconds) : null).ToArray<JsonNode?>()),
-        };
-        File.WriteAllText(path + ".tmp", node.ToJsonString());
+        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(r));
         File.Move(path + ".tmp", path, overwrite: true);
     }
 
+    /// <summary>A child's result, or null when it wrote none (it died first); the file is removed.</summary>
     static RunResult? ReadResult(string path)
     {
         if (!File.Exists(path)) return null;
         try
         {
-            var n = JsonNode.Parse(File.ReadAllText(path))!;
-            return new RunResult(n["name"]!.GetValue<string>(), Enum.Parse<RunStatus>(n["status"]!.GetValue<string>()), n["failedCell"]?.GetValue<int>(),
-                n["message"]?.GetValue<string>(), n["notebook"]!.GetValue<string>(), n["html"]!.GetValue<string>(), TimeSpan.FromSeconds(n["seconds"]!.GetValue<double>()),
-                n["cellSeconds"]!.AsArray().Select(c => c is null ? (TimeSpan?)null : TimeSpan.FromSeconds(c.GetValue<double>())).ToList());
+            return JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path));
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or NullReferenceException or FormatException)
+        catch (JsonException)
         {
             return null;
         }
