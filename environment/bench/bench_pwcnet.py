@@ -3,7 +3,8 @@ photometric loss of DDFlow phase A + backward + Adam), served in blocks so that 
 
 Usage: /usr/bin/python3 bench_pwcnet.py THREADS CONFIG.json BATCH HEIGHT WIDTH
   builds the model, prints one JSON line (versions, threads), then for every line N read from stdin runs N steps
-  and prints {"step_ms": median of the N}; an empty line or end of input ends it.
+  and prints {"step_ms": median of the N, "parts_ms": medians of forward (with zero_grad and loss), backward,
+  optimizer}; an empty line or end of input ends it.
 """
 import json
 import os
@@ -31,20 +32,26 @@ def psi(d):
 
 
 def step():
+    """One step; the seconds of its parts: forward (incl. zero_grad and loss), backward, optimizer."""
+    t0 = time.perf_counter()
     opt.zero_grad()
     fw, bw = net.forward_both(i1, i2)
     loss = psi(i1 - warp(i2, fw)) + psi(i2 - warp(i1, bw))
+    t1 = time.perf_counter()
     loss.backward()
+    t2 = time.perf_counter()
     opt.step()
+    return t1 - t0, t2 - t1, time.perf_counter() - t2
 
 
 print(json.dumps({"threads": torch.get_num_threads(), "torch": torch.__version__, "python": sys.version.split()[0]}), flush=True)
 for line in sys.stdin:
     if not line.strip():
         break
-    times = []
+    times, parts = [], []
     for _ in range(int(line)):
         t = time.perf_counter()
-        step()
+        parts.append(step())
         times.append(time.perf_counter() - t)
-    print(json.dumps({"step_ms": statistics.median(times) * 1e3}), flush=True)
+    print(json.dumps({"step_ms": statistics.median(times) * 1e3,
+                      "parts_ms": [statistics.median(p[i] for p in parts) * 1e3 for i in range(3)]}), flush=True)

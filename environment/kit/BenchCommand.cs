@@ -8,7 +8,7 @@ using static TorchSharp.torch.nn.functional;
 namespace DistillKit.Cli;
 
 /// <summary>
-/// <c>./kit bench [engine|pwcnet|fastflownet|raft|costvolume|data|transforms] [--threads N] [--steps N]</c>: C# (TorchSharp, LibTorch 2.10) vs PyTorch
+/// <c>./kit bench [engine|pwcnet|fastflownet|raft|costvolume|data|transforms] [--threads N] [--steps N] [--size mini|paper|all] [--form NAME] (pwcnet)</c>: C# (TorchSharp, LibTorch 2.10) vs PyTorch
 /// eager (Debian's python3-torch 1.13) in one run with the same thread count and the same glibc allocator settings
 /// (<see cref="Runtime.MallocTuning"/>); prints both versions, the measurements and the ratios C#/PyTorch.
 /// <c>./kit bench memory [--steps N] [--every K] [--phases extend|scale] [--out DIR]</c>: RSS and live tensors over a long smoke training
@@ -26,7 +26,7 @@ public static class BenchCommand
         return which switch
         {
             "engine" => Engine(threads, steps),
-            "pwcnet" => PwcNetBench.Run(threads, Math.Min(steps, 4)),
+            "pwcnet" => PwcNetBench.Run(threads, Math.Min(steps, 4), opts.Str("size") ?? "all", opts.Str("form")),
             "fastflownet" => FastFlowNetBench.Run(threads, Math.Min(steps, 5)),
             "raft" => RaftBench.Run(threads, Math.Min(steps, 2)),
             "costvolume" => PwcNetBench.CostVolumeForms(threads),

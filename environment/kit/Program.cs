@@ -15,7 +15,7 @@ public static class Program
         ("footage", "decode and index real footage, evaluate on its held-out frames: footage [VIDEO|FOLDER] [--height H] [--gaps 1,2] [--checkpoint C ...] [--baselines] [--pairs N]", FootageCommand.Run),
         ("flow", "run a trained model on two images: flow --checkpoint C --image1 A --image2 B --out F.flo [--png-viz V.png] [--occlusion O.png]", FlowCommand.Run),
         ("match", "carry keypoints of one image into another with a trained PMD matcher: match --checkpoint C --image1 A --image2 B --points P.csv --out Q.csv [--png-viz V.png] [--backbone-weights W] [--hypotheses K] [--seed S]", MatchCommand.Run),
-        ("bench", "benchmarks against PyTorch eager on the same libtorch: bench [engine|pwcnet|fastflownet|raft|costvolume|data|transforms] [--threads N] [--steps N]; bench memory [--steps N] [--every K] [--phases extend|scale]: RSS and live tensors over a long smoke training", BenchCommand.Run),
+        ("bench", "benchmarks against PyTorch eager on the same libtorch: bench [engine|pwcnet|fastflownet|raft|costvolume|data|transforms] [--threads N] [--steps N] [--size mini|paper|all] [--form COSTVOLUME] (pwcnet only); bench memory [--steps N] [--every K] [--phases extend|scale]: RSS and live tensors over a long smoke training", BenchCommand.Run),
         ("convert", "convert a packaged pretrained network into kit weights: convert resnet18 [--out FILE.safetensors] [--force] (ImageNet ResNet-18 from the NuGet cache, offline)", ConvertCommand.Run),
         ("notebook", "run notebooks headless: notebook run FILE.ipynb | notebook run-all", NotebookCommand.Run),
     };

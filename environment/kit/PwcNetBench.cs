@@ -25,8 +25,13 @@ public static class PwcNetBench
     // 0.85 to 1.39 in one run).
     const int MiniBlocks = 40, MiniBlockSteps = 2, PaperBlocks = 8;
 
-    public static int Run(int threads, int steps)
+    public static int Run(int threads, int steps, string size = "all", string? form = null)
     {
+        var forms = form is null
+            ? [CostVolumeMode.ChannelsLastOwnBackward, CostVolumeMode.ChannelsLast, CostVolumeMode.ShiftMultiply]
+            : new[] { Enum.TryParse<CostVolumeMode>(form, out var f) ? f : throw new ArgumentException($"bench pwcnet --form {form}: use one of {string.Join(", ", Enum.GetNames<CostVolumeMode>())}") };
+        if (size is not ("mini" or "paper" or "all"))
+            throw new ArgumentException($"bench pwcnet --size {size}: use mini, paper or all");
         Console.WriteLine($"PWC-Net stage-1 training step (both directions + ψ loss + backward + Adam), {threads} threads, " +
                           $"alternating blocks per side (mini: {MiniBlocks} of {MiniBlockSteps} steps; 256×512: {PaperBlocks} of {steps}) after 3 warm-up steps; " +
                           "each cost-volume form against the PyTorch reference computing the same form");
@@ -37,26 +42,34 @@ public static class PwcNetBench
                      ("paper 1×256×512", PwcNetConfig.Paper, 1, 256, 512, PaperBlocks, steps),
                  })
         {
-            foreach (var form in new[] { CostVolumeMode.ChannelsLast, CostVolumeMode.ShiftMultiply })
+            if (size != "all" && !label.StartsWith(size)) continue;
+            foreach (var cv in forms)
             {
-                var config = sizeConfig with { CostVolume = form };
+                var config = sizeConfig with { CostVolume = cv };
                 using var python = new PythonWorker("bench_pwcnet.py", threads, config, batch, h, w);
                 if (!versionsPrinted) { BenchCommand.PrintVersions(python.Versions); versionsPrinted = true; }
                 using var cs = new CSharpSide(config, batch, h, w);
                 python.Steps(3);
                 cs.Steps(3);
                 var csMs = new List<double>(); var pyMs = new List<double>(); var ratios = new List<double>();
+                var csParts = new List<double[]>(); var pyParts = new List<double[]>();
                 for (int block = 0; block < blocks; block++)
                 {
                     double c, p;
-                    if (block % 2 == 0) { p = python.Steps(blockSteps); c = cs.Steps(blockSteps); }
-                    else { c = cs.Steps(blockSteps); p = python.Steps(blockSteps); }
+                    JsonObject reply;
+                    if (block % 2 == 0) { reply = python.StepsReply(blockSteps); c = cs.Steps(blockSteps); }
+                    else { c = cs.Steps(blockSteps); reply = python.StepsReply(blockSteps); }
+                    p = reply["step_ms"]!.GetValue<double>();
+                    pyParts.Add(reply["parts_ms"]!.AsArray().Select(x => x!.GetValue<double>()).ToArray());
+                    csParts.Add(cs.LastParts);
                     csMs.Add(c); pyMs.Add(p); ratios.Add(c / p);
-                    Console.Error.WriteLine($"{label} {form}: block {block + 1}/{blocks}: C# {c:F1} ms, PyTorch {p:F1} ms");
+                    Console.Error.WriteLine($"{label} {cv}: block {block + 1}/{blocks}: C# {c:F1} ms, PyTorch {p:F1} ms");
                 }
-                string name = form + (form == PwcNetConfig.Mini.CostVolume ? " (kit default)" : "");
+                string name = cv + (cv == PwcNetConfig.Mini.CostVolume ? " (kit default)" : "");
                 Console.WriteLine($"{label,-16} {name,-27} C# {Median(csMs),8:F1} ms   PyTorch {Median(pyMs),8:F1} ms   " +
                                   $"ratio C#/PyTorch {Median(ratios):F3}  (target ≤ 1.0; block ratios quartiles {Quantile(ratios, 0.25):F2}–{Quantile(ratios, 0.75):F2})");
+                string Parts(List<double[]> parts) => string.Join(" / ", Enumerable.Range(0, 3).Select(i => Median(parts.Select(x => x[i])).ToString("F1")));
+                Console.WriteLine($"{"",-16} {"",-27}   forward / backward / optimizer, ms: C# {Parts(csParts)}   PyTorch {Parts(pyParts)}");
             }
         }
         return 0;
@@ -93,23 +106,32 @@ public static class PwcNetBench
             _i2 = torch.rand(batch, 3, h, w);
         }
 
+        /// <summary>Medians over the last <see cref="Steps"/> call of forward (with zero_grad and loss), backward and optimizer, ms.</summary>
+        public double[] LastParts { get; private set; } = [];
+
         /// <summary>Runs <paramref name="n"/> steps; the median step time in ms.</summary>
         public double Steps(int n)
         {
             var times = new List<double>();
+            var parts = new List<double[]>();
             for (int s = 0; s < n; s++)
             {
                 var sw = Stopwatch.StartNew();
+                double forward, backward;
                 using (var scope = torch.NewDisposeScope())
                 {
                     _opt.zero_grad();
                     var (fw, bw) = _net.ForwardBoth(_i1, _i2);
                     var loss = PhotometricTerms.Psi(_i1, _i2, fw) + PhotometricTerms.Psi(_i2, _i1, bw);
+                    forward = sw.Elapsed.TotalMilliseconds;
                     loss.backward();
+                    backward = sw.Elapsed.TotalMilliseconds;
                     _opt.step();
                 }
                 times.Add(sw.Elapsed.TotalMilliseconds);
+                parts.Add([forward, backward - forward, sw.Elapsed.TotalMilliseconds - backward]);
             }
+            LastParts = Enumerable.Range(0, 3).Select(i => Median(parts.Select(p => p[i]))).ToArray();
             return Median(times);
         }
 
@@ -180,10 +202,10 @@ public static class PwcNetBench
             return times[times.Count / 2];
         }
         double shift = Time(CostVolumeMode.ShiftMultiply);
-        foreach (var mode in new[] { CostVolumeMode.ChannelsLast, CostVolumeMode.Im2Col })
+        foreach (var mode in new[] { CostVolumeMode.ChannelsLastOwnBackward, CostVolumeMode.ChannelsLast, CostVolumeMode.Im2Col })
         {
             double t = Time(mode);
-            Console.WriteLine($"  {mode,-14} {t,8:F1} ms   shift-multiply {shift,8:F1} ms   ratio {t / shift:F3}");
+            Console.WriteLine($"  {mode,-24} {t,8:F1} ms   shift-multiply {shift,8:F1} ms   ratio {t / shift:F3}");
         }
     }
 }

@@ -30,19 +30,32 @@ public class PwcNetTests(ITestOutputHelper output)
         var f2 = torch.randn(2, 5, 7, 9);
         var a = CostVolume.Compute(f1, f2, 2, CostVolumeMode.ChannelsLast);
         var b = CostVolume.Compute(f1, f2, 2, CostVolumeMode.ShiftMultiply);
-        var c = CostVolume.Compute(f1, f2, 2, CostVolumeMode.Im2Col);
         Assert.Equal(new long[] { 2, 25, 7, 9 }, a.shape);
-        Assert.True(a.sub(b).abs().max().ToDouble() < 1e-5);
-        Assert.True(c.sub(b).abs().max().ToDouble() < 1e-5);
-                // gradients equal to the straightforward form's
-        var g1 = torch.randn(1, 3, 5, 40).requires_grad_();
-        var g2 = torch.randn(1, 3, 5, 40).requires_grad_();
-        CostVolume.Compute(g1, g2, 4, CostVolumeMode.ChannelsLast).pow(2).sum().backward();
-        var (d1, d2) = (g1.grad!.clone(), g2.grad!.clone());
-        g1.grad = null; g2.grad = null;
-        CostVolume.Compute(g1, g2, 4, CostVolumeMode.ShiftMultiply).pow(2).sum().backward();
-        Assert.True(d1.sub(g1.grad!).abs().max().ToDouble() < 1e-4);
-        Assert.True(d2.sub(g2.grad!).abs().max().ToDouble() < 1e-4);
+        foreach (var mode in Enum.GetValues<CostVolumeMode>())
+            Assert.True(CostVolume.Compute(f1, f2, 2, mode).sub(b).abs().max().ToDouble() < 1e-5, $"{mode}: values");
+        // gradients equal to the straightforward form's, with and without a batch, on a map wider than tall; an upstream
+        // gradient that is not all ones (pow) so that a plane mix-up would show
+        foreach (var shape in new long[][] { [1, 3, 5, 40], [3, 4, 6, 5] })
+        {
+            var g1 = torch.randn(shape).requires_grad_();
+            var g2 = torch.randn(shape).requires_grad_();
+            var weights = torch.randn(1, 81, shape[2], shape[3]);
+            (Tensor, Tensor, Tensor) Run(CostVolumeMode mode)
+            {
+                g1.grad = null; g2.grad = null;
+                var cv = CostVolume.Compute(g1, g2, 4, mode);
+                cv.pow(2).mul(weights).sum().backward();
+                return (cv.detach(), g1.grad!.clone(), g2.grad!.clone());
+            }
+            var (c0, d1, d2) = Run(CostVolumeMode.ShiftMultiply);
+            foreach (var mode in Enum.GetValues<CostVolumeMode>())
+            {
+                var (c, e1, e2) = Run(mode);
+                Assert.True(c.sub(c0).abs().max().ToDouble() < 1e-4, $"{mode} [{string.Join(",", shape)}]: values");
+                Assert.True(e1.sub(d1).abs().max().ToDouble() < 1e-5 * d1.abs().max().ToDouble(), $"{mode} [{string.Join(",", shape)}]: gradient of f1");
+                Assert.True(e2.sub(d2).abs().max().ToDouble() < 1e-5 * d2.abs().max().ToDouble(), $"{mode} [{string.Join(",", shape)}]: gradient of f2");
+            }
+        }
         // channel (dy+2)*5+(dx+2) at (y,x) = f1(y,x)·f2(y+dy,x+dx); zero when outside
         double expect = f1[0, .., 3, 4].mul(f2[0, .., 2, 5]).sum().ToDouble(); // dy=-1, dx=+1 → channel 1*5+3 = 8
         Assert.Equal(expect, a[0, 8, 3, 4].ToDouble(), 4);

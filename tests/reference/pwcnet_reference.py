@@ -52,12 +52,42 @@ def cost_volume(f1, f2, r, form="ShiftMultiply"):
     _, _, h, w = f1.shape
     p = F.pad(f2, [r, r, r, r])
     shifts = [(dy, dx) for dy in range(2 * r + 1) for dx in range(2 * r + 1)]
+    if form == "ChannelsLastOwnBackward":
+        return ChannelsLastCorrelation.apply(f1, f2, r)
     if form == "ChannelsLast":
         a, p = f1.permute(0, 2, 3, 1).contiguous(), p.permute(0, 2, 3, 1).contiguous()
         return torch.stack([(a * p[:, dy:dy + h, dx:dx + w]).sum(3) for dy, dx in shifts], 1)
     if form != "ShiftMultiply":
-        raise ValueError(f"cost-volume form {form!r} is not in the reference (ShiftMultiply, ChannelsLast)")
+        raise ValueError(f"cost-volume form {form!r} is not in the reference (ShiftMultiply, ChannelsLast, ChannelsLastOwnBackward)")
     return torch.cat([(f1 * p[:, :, dy:dy + h, dx:dx + w]).sum(1, keepdim=True) for dy, dx in shifts], 1)
+
+
+class ChannelsLastCorrelation(torch.autograd.Function):
+    """The "ChannelsLastOwnBackward" form: ChannelsLast's forward; backward accumulates, per shift d, g_d * f2(p+d) into
+    one channels-last gradient of f1 and g_d * f1(p) into one padded channels-last gradient of f2 (in-place addcmul_)."""
+
+    @staticmethod
+    def forward(ctx, f1, f2, r):
+        _, _, h, w = f1.shape
+        a = f1.permute(0, 2, 3, 1).contiguous()
+        p = F.pad(f2, [r, r, r, r]).permute(0, 2, 3, 1).contiguous()
+        ctx.save_for_backward(a, p)
+        ctx.r = r
+        k = 2 * r + 1
+        return torch.stack([(a * p[:, dy:dy + h, dx:dx + w]).sum(3) for dy in range(k) for dx in range(k)], 1)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, p = ctx.saved_tensors
+        r, (_, h, w, _) = ctx.r, a.shape
+        k = 2 * r + 1
+        g = g.permute(0, 2, 3, 1).contiguous()
+        ga, gp = torch.zeros_like(a), torch.zeros_like(p)
+        for i, (dy, dx) in enumerate((dy, dx) for dy in range(k) for dx in range(k)):
+            gd = g[..., i:i + 1]
+            ga.addcmul_(p[:, dy:dy + h, dx:dx + w], gd)
+            gp[:, dy:dy + h, dx:dx + w].addcmul_(a, gd)
+        return ga.permute(0, 3, 1, 2), gp[:, r:r + h, r:r + w].permute(0, 3, 1, 2), None
 
 
 class Estimator(nn.Module):

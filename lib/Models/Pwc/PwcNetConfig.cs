@@ -15,7 +15,7 @@ public sealed record PwcNetConfig
     public int OutputLevel { get; init; } = 2;
     public double LeakySlope { get; init; } = 0.2;
     public bool UseContext { get; init; } = true;
-    public CostVolumeMode CostVolume { get; init; } = CostVolumeMode.ChannelsLast;
+    public CostVolumeMode CostVolume { get; init; } = CostVolumeMode.ChannelsLastOwnBackward;
 
     /// <summary>Number of pyramid levels.</summary>
     public int Levels => PyramidChannels.Length;
