@@ -21,7 +21,7 @@ public static class FlowEvaluations
     /// <summary>
     /// EPE all/noc/occ and Fl of <paramref name="model"/> and of zero flow on a labelled batch (per image, then averaged),
     /// and the occlusion F-measure of the model's forward-backward check. Runs without gradients in eval mode and puts the
-    /// module back in the mode it was in.
+    /// module back in the mode it was in; pairs whose size is not a multiple of the model's are padded and cropped back.
     /// </summary>
     public static FlowEvaluation Of(DistillKit.Models.IFlowModel model, DistillKit.Data.FlowBatch heldOut)
     {
@@ -32,7 +32,8 @@ public static class FlowEvaluations
         model.SetEval();
         try
         {
-            var (fw, bw) = model.ForwardBoth(heldOut.Image1, heldOut.Image2);
+            // pairs of any size: padded to the model's multiple and cropped back (FastFlowNet's 64 under laptop's 128×160)
+            var (fw, bw) = DistillKit.Models.FlowInference.ForwardBothPadded(model, heldOut.Image1, heldOut.Image2);
             var (occFw, _) = DistillKit.Geometry.ForwardBackward.Occlusion(fw, bw);
             var truth = DistillKit.Data.FlowBatch.Require(heldOut.FlowFw, nameof(heldOut.FlowFw));
             var valid = DistillKit.Data.FlowBatch.Require(heldOut.Valid, nameof(heldOut.Valid));

@@ -78,13 +78,24 @@ public class RecipeConfigTests
             var back = System.Text.Json.JsonSerializer.Deserialize<Stage1Config>(json, Json.Options)!;
             Assert.Equal(json, System.Text.Json.JsonSerializer.Serialize(back, Json.Options));
         }
-        // stage 1 and the DistillFlow student have a laptop preset (the student reads the laptop teacher, footage and
-        // real-texture pairs); the others say which presets they have
+        // stage 1, the DistillFlow student and MDFlow have a laptop preset (the student reads the laptop teacher, footage
+        // and real-texture pairs); the others say which presets they have
         var student = (DistillFlowStudentConfig)RecipeRegistry.Get("distillflow-student").ForPreset(Preset.Laptop, 0);
         var studentJson = System.Text.Json.JsonSerializer.Serialize(student, Json.Options);
         Assert.Equal(studentJson, System.Text.Json.JsonSerializer.Serialize(System.Text.Json.JsonSerializer.Deserialize<DistillFlowStudentConfig>(studentJson, Json.Options), Json.Options));
         Assert.Equal(Stage1Source.Footage, student.Data.Source);
         Assert.Equal(Path.Combine("runs", "stage1-laptop", "teacher.safetensors"), Assert.Single(student.Teacher.Checkpoints));
-        Assert.Contains("smoke, mini, paper", Assert.Throws<ArgumentException>(() => RecipeRegistry.Get("mdflow-forward").ForPreset(Preset.Laptop, 0)).Message);
+        // MDFlow's three steps: stage 1's laptop pairs, each step reading the one before under runs/*-laptop
+        foreach (var name in new[] { "mdflow-teacher-init", "mdflow-forward", "mdflow-backward" })
+        {
+            var md = (MdFlowConfig)RecipeRegistry.Get(name).ForPreset(Preset.Laptop, 0);
+            var mdJson = System.Text.Json.JsonSerializer.Serialize(md, Json.Options);
+            Assert.Equal(mdJson, System.Text.Json.JsonSerializer.Serialize(System.Text.Json.JsonSerializer.Deserialize<MdFlowConfig>(mdJson, Json.Options), Json.Options));
+            Assert.Equal(Stage1Source.Footage, md.Data.Source);
+            Assert.InRange(md.TotalSteps, 100, 5000);
+            if (name != "mdflow-teacher-init")
+                Assert.Equal(Path.Combine("runs", "mdflow-teacher-init-laptop", "teacher.safetensors"), md.Inputs.Teacher);
+        }
+        Assert.Contains("smoke, mini, paper", Assert.Throws<ArgumentException>(() => RecipeRegistry.Get("pmd-student").ForPreset(Preset.Laptop, 0)).Message);
     }
 }

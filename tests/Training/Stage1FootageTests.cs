@@ -19,7 +19,7 @@ public class Stage1FootageTests
     static readonly Stage1Recipe Recipe = new();
 
     /// <summary>data/Footage (two clips of 48×64 frames) and data/Photos under <paramref name="dir"/>.</summary>
-    static void BuildData(TempFolder dir)
+    internal static void BuildData(TempFolder dir)
     {
         for (int clip = 0; clip < 2; clip++)
         {
@@ -40,7 +40,7 @@ public class Stage1FootageTests
         }
     }
 
-    static Stage1Config SmokeFootage() =>
+    internal static Stage1Config SmokeFootage() =>
         Recipe.ForPreset(Preset.Smoke) with
         {
             Data = Recipe.ForPreset(Preset.Smoke).Data with

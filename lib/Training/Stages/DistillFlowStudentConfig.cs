@@ -6,8 +6,9 @@ using DistillKit.Transforms;
 namespace DistillKit.Training.Stages;
 
 /// <summary>
-/// Where the student's training pairs come from (the teacher sees them whole, the student transformed): the same sources
-/// as stage 1 (<see cref="Stage1Data"/>, without its warm-up), their ground truth never used.
+/// Where a distillation stage's unlabelled training pairs come from (DistillFlow's student: the teacher sees them whole,
+/// the student transformed; MDFlow's three steps): the same sources as stage 1 (<see cref="Stage1Data"/>, without its
+/// warm-up), their ground truth never trained on.
 /// </summary>
 public sealed record DistillData
 {

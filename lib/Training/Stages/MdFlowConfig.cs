@@ -19,18 +19,6 @@ public sealed record MdFlowNetworks
     public bool TeacherBilinearStart { get; init; } = true;
 }
 
-/// <summary>Where MDFlow's unlabelled pairs come from and which pairs are held out.</summary>
-public sealed record MdFlowData
-{
-    /// <summary>The embedded generator at a size FastFlowNet's 64-pixel multiple fits without padding (64×128 under mini).</summary>
-    public SyntheticFlowConfig Synthetic { get; init; } = SyntheticFlowConfig.Mini with { Width = 128 };
-    public int BatchSize { get; init; } = 4;
-    /// <summary>Flips and channel permutation of the whole batch before any network sees it.</summary>
-    public PairAugment Augment { get; init; } = new();
-    /// <summary>Held-out synthetic pairs (seed + <see cref="Stage1Recipe.EvalSeedOffset"/>).</summary>
-    public int EvalPairs { get; init; } = 32;
-}
-
 /// <summary>
 /// The augmentor A of MDFlow's supervision terms (ARFlow's augmentation regularisation; METHODS.md section 5), built from
 /// the kit's joint transforms: a joint affine and a crop move pixels (the target flow and its mask move with them;
@@ -103,7 +91,12 @@ public sealed record MdFlowInputs
 public sealed record MdFlowConfig : IRecipeConfig
 {
     public RunSettings Run { get; init; } = new();
-    public MdFlowData Data { get; init; } = new();
+    /// <summary>
+    /// Where the unlabelled pairs come from (the sources of stage 1: synthetic pairs, or real footage mixed with
+    /// real-texture synthetic pairs under <c>laptop</c>; ground truth never trained on) and which synthetic pairs are
+    /// held out. The default: the embedded generator at 64×128, a size FastFlowNet's 64-pixel multiple fits unpadded.
+    /// </summary>
+    public DistillData Data { get; init; } = new() { Synthetic = SyntheticFlowConfig.Mini with { Width = 128 } };
     public MdFlowNetworks Networks { get; init; } = new();
     public MdFlowInputs Inputs { get; init; } = new();
     public MdFlowAugmentor Augmentor { get; init; } = new();

@@ -43,13 +43,14 @@ public static class MdFlow
         Preset.Smoke => new MdFlowConfig
         {
             Networks = new MdFlowNetworks { Teacher = FastFlowNetConfig.Smoke, Student = RaftConfig.Smoke },
-            Data = new MdFlowData { Synthetic = SyntheticFlowConfig.Smoke with { Height = 64, Width = 64 }, BatchSize = 2, EvalPairs = 4 },
+            Data = new DistillData { Synthetic = SyntheticFlowConfig.Smoke with { Height = 64, Width = 64 }, BatchSize = 2, EvalPairs = 4 },
             Augmentor = new MdFlowAugmentor { CropHeight = 48, CropWidth = 48, Noise = new SuperpixelNoise { Segments = 50, MinFilled = 2, MaxFilled = 4 } },
             Loop = new LoopSettings { CheckpointEvery = 3, LogEvery = 1 },
             Run = new RunSettings { Preset = preset, Seed = seed },
         },
         Preset.Mini => new MdFlowConfig
         {
+            Data = new DistillData { Synthetic = SyntheticFlowConfig.Mini with { Width = 128 }, BatchSize = 4, EvalPairs = 32 },
             // RAFT at stride 4: at stride 8 the mini motions (a few pixels) are under one cell of the 8×16 grid and the
             // student stayed near zero flow for 500 steps (held-out EPE 2.085; stride 4: 1.676 at lr 4e-4)
             Networks = new MdFlowNetworks { Student = RaftConfig.Mini with { FeatureStride = 4 } },
@@ -59,26 +60,43 @@ public static class MdFlow
         Preset.Paper => new MdFlowConfig
         {
             Networks = new MdFlowNetworks { Teacher = FastFlowNetConfig.Paper, Student = RaftConfig.Paper },
-            Data = new MdFlowData { Synthetic = SyntheticFlowConfig.Paper with { Height = 384, Width = 512 }, BatchSize = 4, EvalPairs = 64 },
+            Data = new DistillData { Synthetic = SyntheticFlowConfig.Paper with { Height = 384, Width = 512 }, BatchSize = 4, EvalPairs = 64 },
             Augmentor = new MdFlowAugmentor { CropHeight = 320, CropWidth = 448 },
             Losses = new MdFlowLosses { SmoothOrder = 1 },
             Loop = new LoopSettings { CheckpointEvery = 5000, LogEvery = 100 },
             Run = new RunSettings { Preset = preset, Seed = seed },
         },
-        _ => throw new ArgumentException($"MDFlow has no {preset} preset yet (smoke, mini, paper)"),
+        // real footage (issue: a teacher for real footage): stage 1's laptop pairs without its warm-up, 2 real crops of
+        // 128×160 (frame gaps 1 and 2) + 2 real-texture synthetic pairs per batch; FastFlowNet pads to 128×192. RAFT at
+        // stride 8 (motions of tens of pixels; a 16×20 grid), the augmentor's crop 112×144.
+        Preset.Laptop => new MdFlowConfig
+        {
+            Networks = new MdFlowNetworks { Teacher = FastFlowNetConfig.Mini, Student = RaftConfig.Mini },
+            Data = DistillData.From(new Stage1Recipe().ForPreset(Preset.Laptop, seed).Data),
+            Augmentor = new MdFlowAugmentor { CropHeight = 112, CropWidth = 144 },
+            Loop = new LoopSettings { CheckpointEvery = 250, LogEvery = 25 },
+            Run = new RunSettings { Preset = preset, Seed = seed },
+        },
+        _ => throw new ArgumentException($"MDFlow has no {preset} preset yet (smoke, mini, laptop, paper)"),
     };
 
-    /// <summary>The unlabelled batch of a step, flipped and channel-permuted, from (seed, step) only.</summary>
-    public static Func<long, FlowBatch> Batches(MdFlowConfig config)
+    /// <summary>
+    /// The unlabelled batch of a step, flipped and channel-permuted, from (seed, step) only: stage 1's batch source
+    /// (<see cref="Stage1Recipe.BatchSource"/>) over <see cref="MdFlowConfig.Data"/>, its ground truth dropped.
+    /// </summary>
+    public static Func<long, FlowBatch> Batches(MdFlowConfig config, DataRoots? roots = null)
     {
-        var generator = new SyntheticFlowGenerator(config.Data.Synthetic, config.Run.Seed);
+        var source = Stage1Recipe.BatchSource(AsStage1(config), roots ?? new DataRoots());
         return step =>
         {
-            using var raw = generator.GenerateBatch(step * config.Data.BatchSize, config.Data.BatchSize);
+            using var raw = source(step);
             using var unlabelled = new FlowBatch(raw.Image1.alias(), raw.Image2.alias());
             return PairAugment.Apply(config.Data.Augment.Sample(SampleRandom.For(config.Run.Seed, AugmentStream, step)), unlabelled);
         };
     }
+
+    /// <summary>Stage 1's view of the config (data section and run settings): batches and held-out pairs come from there.</summary>
+    static Stage1Config AsStage1(MdFlowConfig config) => new() { Run = config.Run, Data = config.Data.AsStage1() };
 
     /// <summary>
     /// A(I) and A(target) for a supervision term: the pair with the target flow and mask attached as the batch's
@@ -163,9 +181,10 @@ public static class MdFlow
         return sup;
     }
 
-    /// <summary>The held-out pairs (seed + <see cref="Stage1Recipe.EvalSeedOffset"/>), never trained on.</summary>
-    public static FlowBatch HeldOut(MdFlowConfig config) =>
-        new SyntheticFlowGenerator(config.Data.Synthetic, config.Run.Seed + Stage1Recipe.EvalSeedOffset).GenerateBatch(0, config.Data.EvalPairs);
+    /// <summary>The held-out synthetic pairs (seed + <see cref="Stage1Recipe.EvalSeedOffset"/>), never trained on;
+    /// real-texture configs read the Photos dataset.</summary>
+    public static FlowBatch HeldOut(MdFlowConfig config, DataRoots? roots = null) =>
+        Stage1Recipe.HeldOut(AsStage1(config), config.Data.EvalPairs, roots);
 
     /// <summary>
     /// A FastFlowNet drawn from the run seed with <see cref="FastFlowNet.BilinearStart"/> where
@@ -227,6 +246,10 @@ public sealed class MdFlowTeacherInitRecipe : Recipe<MdFlowConfig>
         new LossPhase("teacher init: photometric + smooth + ar", steps, new() { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Ar] = ar }),
     ];
 
+    /// <summary>Steps of the laptop preset: the unmasked warm-up, then the full terms (the mini schedule's shape on stage 1's
+    /// laptop pairs; not tuned yet).</summary>
+    public const long LaptopWarmupSteps = 600, LaptopSteps = 1400;
+
     public override MdFlowConfig ForPreset(Preset preset, long seed = 0)
     {
         var config = MdFlow.ForPreset(preset, seed);
@@ -238,6 +261,11 @@ public sealed class MdFlowTeacherInitRecipe : Recipe<MdFlowConfig>
                 Phases = Phases(600, 600, ar: 0.05),
                 Optim = new OptimConfig { LearningRate = 1e-3, Schedule = ScheduleKind.MultiStep, Milestones = [900], Gamma = 0.5, ClipNorm = 10 },
             },
+            Preset.Laptop => config with
+            {
+                Phases = Phases(LaptopWarmupSteps, LaptopSteps, ar: 0.05),
+                Optim = new OptimConfig { LearningRate = 1e-3, Schedule = ScheduleKind.MultiStep, Milestones = [LaptopWarmupSteps + LaptopSteps * 2 / 3], Gamma = 0.5, ClipNorm = 10 },
+            },
             _ => config with { Phases = Phases(50_000, 250_000), Optim = new OptimConfig { LearningRate = 2e-4, Schedule = ScheduleKind.Step, StepSize = 100_000, Gamma = 0.5 } },
         };
     }
@@ -245,7 +273,7 @@ public sealed class MdFlowTeacherInitRecipe : Recipe<MdFlowConfig>
     public override RecipeSetup Setup(MdFlowConfig config, RunOptions options)
     {
         var teacher = MdFlow.CreateTeacher(config, config.Run.Init);
-        var batches = MdFlow.Batches(config);
+        var batches = MdFlow.Batches(config, options.Data);
         return new RecipeSetup
         {
             Parts = [new TrainPart("model", teacher, config.Optim)],
@@ -264,10 +292,10 @@ public sealed class MdFlowTeacherInitRecipe : Recipe<MdFlowConfig>
             },
             Evaluate = () =>
             {
-                using var heldOut = MdFlow.HeldOut(config);
+                using var heldOut = MdFlow.HeldOut(config, options.Data);
                 return new MdFlowEvaluation(new Dictionary<string, FlowEvaluation> { ["teacher"] = FlowEvaluations.Of(teacher, heldOut) });
             },
-            EvaluateDuring = config.Loop.EvaluateEvery > 0 ? _ => { using var h = MdFlow.HeldOut(config); return FlowEvaluations.Of(teacher, h).AsMetrics(); } : null,
+            EvaluateDuring = config.Loop.EvaluateEvery > 0 ? _ => { using var h = MdFlow.HeldOut(config, options.Data); return FlowEvaluations.Of(teacher, h).AsMetrics(); } : null,
             Outputs = new Dictionary<string, string> { ["model"] = MdFlow.TeacherFile },
             OutputModels = new Dictionary<string, object> { ["model"] = config.Networks.Teacher },
         };
@@ -286,6 +314,9 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
 
     public static IReadOnlyList<LossPhase> Phases(long steps) => [new LossPhase("forward: sup (reliable teacher matches)", steps, new() { [MdFlow.Sup] = 1 })];
 
+    /// <summary>Steps of the laptop preset (the mini schedule's shape; not tuned yet).</summary>
+    public const long LaptopSteps = 800;
+
     public override MdFlowConfig ForPreset(Preset preset, long seed = 0)
     {
         var config = MdFlow.ForPreset(preset, seed);
@@ -299,6 +330,11 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
                 Phases = Phases(800),
                 Optim = new OptimConfig { LearningRate = 1e-3, Schedule = ScheduleKind.MultiStep, Milestones = [600], Gamma = 0.5, ClipNorm = 1 },
             },
+            Preset.Laptop => config with
+            {
+                Phases = Phases(LaptopSteps),
+                Optim = new OptimConfig { LearningRate = 1e-3, Schedule = ScheduleKind.MultiStep, Milestones = [LaptopSteps * 3 / 4], Gamma = 0.5, ClipNorm = 1 },
+            },
             _ => config with { Phases = Phases(200_000), Optim = new OptimConfig { LearningRate = 4e-4, Schedule = ScheduleKind.Step, StepSize = 100_000, Gamma = 0.5, ClipNorm = 1 } },
         };
     }
@@ -308,7 +344,7 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
         var teacherPath = config.Inputs.Teacher ?? throw new ArgumentException("mdflow-forward: Inputs.Teacher is not set (the output of mdflow-teacher-init)");
         var teacher = MdFlow.LoadFrozen(teacherPath, "teacher", "mdflow-teacher-init", config.Run.Preset);
         var student = MdFlow.CreateStudent(config, config.Run.Init);
-        var batches = MdFlow.Batches(config);
+        var batches = MdFlow.Batches(config, options.Data);
         return new RecipeSetup
         {
             Parts = [new TrainPart("model", student, config.Optim)],
@@ -329,13 +365,13 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
             },
             Evaluate = () =>
             {
-                using var heldOut = MdFlow.HeldOut(config);
+                using var heldOut = MdFlow.HeldOut(config, options.Data);
                 return new MdFlowEvaluation(new Dictionary<string, FlowEvaluation>
                 {
                     ["student"] = FlowEvaluations.Of(student, heldOut), ["teacher"] = FlowEvaluations.Of(teacher, heldOut),
                 });
             },
-            EvaluateDuring = config.Loop.EvaluateEvery > 0 ? _ => { using var h = MdFlow.HeldOut(config); return FlowEvaluations.Of(student, h).AsMetrics(); } : null,
+            EvaluateDuring = config.Loop.EvaluateEvery > 0 ? _ => { using var h = MdFlow.HeldOut(config, options.Data); return FlowEvaluations.Of(student, h).AsMetrics(); } : null,
             Outputs = new Dictionary<string, string> { ["model"] = MdFlow.StudentFile },
             OutputModels = new Dictionary<string, object> { ["model"] = config.Networks.Student },
         };
@@ -361,6 +397,9 @@ public sealed class MdFlowBackwardRecipe : Recipe<MdFlowConfig>
     public override string Name => "mdflow-backward";
     public override string Description => "MDFlow step 3: the FastFlowNet teacher learns from the RAFT student (photometric + smoothness + supervision)";
 
+    /// <summary>Steps of the laptop preset (the mini schedule's shape; not tuned yet).</summary>
+    public const long LaptopSteps = 400;
+
     public static IReadOnlyList<LossPhase> Phases(long steps, double smooth = 50, double sup = 0.05) =>
         [new LossPhase("backward: photometric + smooth + sup (student flow)", steps, new() { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Sup] = sup })];
 
@@ -384,6 +423,11 @@ public sealed class MdFlowBackwardRecipe : Recipe<MdFlowConfig>
                 Phases = Phases(300),
                 Optim = new OptimConfig { LearningRate = 5e-4, Schedule = ScheduleKind.MultiStep, Milestones = [200], Gamma = 0.5, ClipNorm = 10 },
             },
+            Preset.Laptop => config with
+            {
+                Phases = Phases(LaptopSteps),
+                Optim = new OptimConfig { LearningRate = 5e-4, Schedule = ScheduleKind.MultiStep, Milestones = [LaptopSteps * 2 / 3], Gamma = 0.5, ClipNorm = 10 },
+            },
             _ => config with { Phases = Phases(200_000), Optim = new OptimConfig { LearningRate = 1e-4, Schedule = ScheduleKind.Step, StepSize = 100_000, Gamma = 0.5 } },
         };
     }
@@ -395,7 +439,7 @@ public sealed class MdFlowBackwardRecipe : Recipe<MdFlowConfig>
         var teacher = MdFlow.CreateTeacher(config, config.Run.Init ?? teacherPath);
         var initial = MdFlow.LoadFrozen(teacherPath, "teacher", "mdflow-teacher-init", config.Run.Preset);
         var student = MdFlow.LoadFrozen(studentPath, "student", "mdflow-forward", config.Run.Preset);
-        var batches = MdFlow.Batches(config);
+        var batches = MdFlow.Batches(config, options.Data);
         return new RecipeSetup
         {
             Parts = [new TrainPart("model", teacher, config.Optim)],
@@ -416,7 +460,7 @@ public sealed class MdFlowBackwardRecipe : Recipe<MdFlowConfig>
             },
             Evaluate = () =>
             {
-                using var heldOut = MdFlow.HeldOut(config);
+                using var heldOut = MdFlow.HeldOut(config, options.Data);
                 return new MdFlowEvaluation(new Dictionary<string, FlowEvaluation>
                 {
                     ["teacher"] = FlowEvaluations.Of(teacher, heldOut),
@@ -424,7 +468,7 @@ public sealed class MdFlowBackwardRecipe : Recipe<MdFlowConfig>
                     ["student"] = FlowEvaluations.Of(student, heldOut),
                 });
             },
-            EvaluateDuring = config.Loop.EvaluateEvery > 0 ? _ => { using var h = MdFlow.HeldOut(config); return FlowEvaluations.Of(teacher, h).AsMetrics(); } : null,
+            EvaluateDuring = config.Loop.EvaluateEvery > 0 ? _ => { using var h = MdFlow.HeldOut(config, options.Data); return FlowEvaluations.Of(teacher, h).AsMetrics(); } : null,
             Outputs = new Dictionary<string, string> { ["model"] = MdFlow.TeacherFile },
             OutputModels = new Dictionary<string, object> { ["model"] = config.Networks.Teacher },
         };

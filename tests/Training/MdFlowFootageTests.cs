@@ -1,0 +1,70 @@
+using DistillKit.Data.Video;
+using DistillKit.Metrics;
+using DistillKit.Models;
+using DistillKit.Tests.Support;
+using DistillKit.Training.Recipes;
+using DistillKit.Training.Stages;
+using Xunit;
+
+namespace DistillKit.Tests.Training;
+
+/// <summary>MDFlow's three steps on real footage mixed with real-texture synthetic pairs (the laptop preset's data path, smoke sizes).</summary>
+public class MdFlowFootageTests
+{
+    [Fact]
+    public void TheThreeStepsTrainOnFootageCropsAndRealTexturePairs()
+    {
+        using var dir = new TempFolder();
+        Stage1FootageTests.BuildData(dir);
+        var roots = new DataRoots(new Dictionary<string, string> { ["Footage"] = Path.Combine(dir.Path, "data", "Footage") }, searchFrom: dir.Path);
+        var footageData = Stage1FootageTests.SmokeFootage().Data;
+        var laptop = new MdFlowTeacherInitRecipe().ForPreset(Preset.Laptop);
+        // the laptop preset's data section at smoke size: 2 footage crops of 32×48 (FastFlowNet pads them to 64×64) and
+        // 1 real-texture synthetic pair per batch
+        var data = laptop.Data with
+        {
+            BatchSize = 3, SyntheticPerBatch = 1, CropHeight = 32, CropWidth = 48, EvalPairs = 3,
+            Synthetic = footageData.Synthetic, Footage = footageData.Footage,
+        };
+        MdFlowConfig Smoke(IRecipe recipe, string? teacher = null, string? student = null)
+        {
+            var c = (MdFlowConfig)recipe.ForPreset(Preset.Smoke, 0);
+            return c with
+            {
+                Data = data, Augmentor = c.Augmentor with { CropHeight = 24, CropWidth = 40 },
+                Inputs = new MdFlowInputs { Teacher = teacher, Student = student },
+            };
+        }
+        string Out(string name) => Path.Combine(dir.Path, name);
+
+        var init = new MdFlowTeacherInitRecipe();
+        var batches = MdFlow.Batches(Smoke(init), roots);
+        using (var b = batches(4))
+        {
+            Assert.Equal(new long[] { 3, 3, 32, 48 }, b.Image1.shape);
+            Assert.Null(b.FlowFw);   // ground truth dropped: MDFlow trains on unlabelled pairs
+            using var again = batches(4);
+            Assert.True(b.Image1.eq(again.Image1).all().item<bool>(), "a step's batch comes from (seed, step) alone");
+        }
+
+        using (var run = init.Train(Smoke(init), new RunOptions { OutDir = Out("init"), Progress = null, Data = roots }))
+            Assert.True(double.IsFinite(Assert.IsType<MdFlowEvaluation>(run.Evaluation).Models["teacher"].Model.EpeAll));
+        var teacher = Path.Combine(Out("init"), MdFlow.TeacherFile);
+        var forward = new MdFlowForwardRecipe();
+        using (var run = forward.Train(Smoke(forward, teacher), new RunOptions { OutDir = Out("forward"), Progress = null, Data = roots }))
+            Assert.True(run.Result.Completed);
+        var student = Path.Combine(Out("forward"), MdFlow.StudentFile);
+        var backward = new MdFlowBackwardRecipe();
+        using (var run = backward.Train(Smoke(backward, teacher, student), new RunOptions { OutDir = Out("backward"), Progress = null, Data = roots }))
+            Assert.True(run.Result.Completed);
+
+        // every output runs on held-out real frames (./kit footage's metrics), RAFT and FastFlowNet padded to their multiples
+        var footage = Footage.Open([Path.Combine(dir.Path, "data", "Footage")], footageData.Footage);
+        foreach (var file in new[] { teacher, student, Path.Combine(Out("backward"), MdFlow.TeacherFile) })
+        {
+            using var net = FlowModels.Load(file);
+            var m = FootageEvaluation.Of(net, footage.HeldOut);
+            Assert.True(m.Pairs > 0 && double.IsFinite(m.Census) && m.Consistent is >= 0 and <= 1, file);
+        }
+    }
+}
