@@ -56,6 +56,15 @@ public class PwcNetTests(ITestOutputHelper output)
                 Assert.True(e2.sub(d2).abs().max().ToDouble() < 1e-5 * d2.abs().max().ToDouble(), $"{mode} [{string.Join(",", shape)}]: gradient of f2");
             }
         }
+        // the hand-written backward with only one input needing a gradient (the other frozen)
+        var h1 = torch.randn(2, 3, 6, 7).requires_grad_();
+        var frozen = torch.randn(2, 3, 6, 7);
+        CostVolume.Compute(h1, frozen, 2, CostVolumeMode.ChannelsLastOwnBackward).pow(2).sum().backward();
+        var own = h1.grad!.clone();
+        h1.grad = null;
+        CostVolume.Compute(h1, frozen, 2, CostVolumeMode.ShiftMultiply).pow(2).sum().backward();
+        Assert.True(own.sub(h1.grad!).abs().max().ToDouble() < 1e-5 * own.abs().max().ToDouble());
+        Assert.Null(frozen.grad);
         // channel (dy+2)*5+(dx+2) at (y,x) = f1(y,x)·f2(y+dy,x+dx); zero when outside
         double expect = f1[0, .., 3, 4].mul(f2[0, .., 2, 5]).sum().ToDouble(); // dy=-1, dx=+1 → channel 1*5+3 = 8
         Assert.Equal(expect, a[0, 8, 3, 4].ToDouble(), 4);
