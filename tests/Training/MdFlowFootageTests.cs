@@ -1,3 +1,4 @@
+using DistillKit.Data.Synthetic;
 using DistillKit.Data.Video;
 using DistillKit.Metrics;
 using DistillKit.Models;
@@ -25,7 +26,11 @@ public class MdFlowFootageTests
         {
             BatchSize = 3, SyntheticPerBatch = 1, CropHeight = 32, CropWidth = 48, EvalPairs = 3,
             Synthetic = footageData.Synthetic, Footage = footageData.Footage,
+            // the teacher's warm-up on small synthetic pairs: step 0 only here (600 steps under laptop)
+            WarmupSteps = 1, Warmup = SyntheticFlowConfig.Smoke with { Height = 32, Width = 48 },
         };
+        Assert.True(laptop.Data.WarmupSteps > 0 && new MdFlowForwardRecipe().ForPreset(Preset.Laptop).Data.WarmupSteps == 0,
+            "only the teacher init warms up");
         MdFlowConfig Smoke(IRecipe recipe, string? teacher = null, string? student = null)
         {
             var c = (MdFlowConfig)recipe.ForPreset(Preset.Smoke, 0);
@@ -39,6 +44,8 @@ public class MdFlowFootageTests
 
         var init = new MdFlowTeacherInitRecipe();
         var batches = MdFlow.Batches(Smoke(init), roots);
+        using (var w = batches(0))
+            Assert.Equal(new long[] { 3, 3, 32, 48 }, w.Image1.shape);   // the warm-up batch: synthetic pairs only
         using (var b = batches(4))
         {
             Assert.Equal(new long[] { 3, 3, 32, 48 }, b.Image1.shape);

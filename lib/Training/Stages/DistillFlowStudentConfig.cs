@@ -28,6 +28,10 @@ public sealed record DistillData
     public PairAugment Augment { get; init; } = new();
     /// <summary>Held-out synthetic pairs (seed + <see cref="Stage1Recipe.EvalSeedOffset"/>: the same pairs as stage 1's evaluation).</summary>
     public int EvalPairs { get; init; } = 32;
+    /// <summary>The first this many steps draw whole batches of <see cref="Warmup"/> pairs instead (as stage 1's
+    /// <see cref="Stage1Data.WarmupSteps"/>; MDFlow's laptop teacher uses it, 0 elsewhere).</summary>
+    public long WarmupSteps { get; init; }
+    public SyntheticFlowConfig Warmup { get; init; } = SyntheticFlowConfig.Mini;
 
     /// <summary>The sources, crops, batch and held-out pairs of a stage-1 data section (its warm-up left out).</summary>
     public static DistillData From(Stage1Data d) => new()
@@ -36,11 +40,12 @@ public sealed record DistillData
         SyntheticPerBatch = d.SyntheticPerBatch, Footage = d.Footage, Augment = d.Augment, EvalPairs = d.EvalPairs,
     };
 
-    /// <summary>Stage 1's data section with these sources (no warm-up): the batches and held-out pairs come from there.</summary>
+    /// <summary>Stage 1's data section with these sources (and warm-up): the batches and held-out pairs come from there.</summary>
     public Stage1Data AsStage1() => new()
     {
         Source = Source, Synthetic = Synthetic, BatchSize = BatchSize, CropHeight = CropHeight, CropWidth = CropWidth,
         SyntheticPerBatch = SyntheticPerBatch, Footage = Footage, Augment = Augment, EvalPairs = EvalPairs,
+        WarmupSteps = WarmupSteps, Warmup = Warmup,
     };
 }
 
