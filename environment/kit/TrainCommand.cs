@@ -12,7 +12,7 @@ namespace DistillKit.Cli;
 /// <c>--set Optim.LearningRate=5e-4 --set Data.Source=FlyingChairs --set Run.Init=chairs/teacher.safetensors</c>).
 /// Dataset folders never enter the config: --data NAME=DIR, DISTILLKIT_DATA_NAME or distillkit.local.json.
 /// --threads sets libtorch's intra-op threads (default: its own choice); a resumed run ends bit for bit where an
-/// uninterrupted one does only with the same thread count. <c>--video FILE|FOLDER</c> (stage1, distillflow-student, mdflow-*) trains on one's own footage:
+/// uninterrupted one does only with the same thread count. <c>--video FILE|FOLDER</c> (stage1, distillflow-student, mdflow-*, pmd-teacher, pmd-student) trains on one's own footage:
 /// the Footage dataset is that video or folder, the source is Footage, and the preset defaults to laptop (which mixes
 /// real-texture synthetic pairs into every batch; <c>--set Data.SyntheticPerBatch=0</c> trains on the footage alone).
 /// </summary>
@@ -35,8 +35,8 @@ public static class TrainCommand
         }
         var recipe = RecipeRegistry.Get(o.Positional[0]);
         var video = o.Str("video");
-        if (video is not null && !(recipe.Name is "stage1" or "distillflow-student" || recipe.Name.StartsWith("mdflow-")))
-            throw new ArgumentException($"--video trains stage1, distillflow-student or MDFlow's steps on footage; the {recipe.Name} recipe does not read footage");
+        if (video is not null && !(recipe.Name is "stage1" or "distillflow-student" or "pmd-teacher" or "pmd-student" || recipe.Name.StartsWith("mdflow-")))
+            throw new ArgumentException($"--video trains stage1, distillflow-student, MDFlow's steps or pmd-teacher / pmd-student on footage; the {recipe.Name} recipe does not read footage");
         var preset = RecipeRegistry.ParsePreset(o.Str("preset", video is null ? "mini" : "laptop"));
         var outDir = o.Str("out", Path.Combine("runs", $"{recipe.Name}-{preset.ToString().ToLowerInvariant()}"));
         long? steps = o.Has("steps") ? o.Int("steps", 0) : null;

@@ -1,3 +1,4 @@
+using TorchSharp;
 using DistillKit.Data.Synthetic;
 using DistillKit.Data.Video;
 using DistillKit.Metrics;
@@ -31,9 +32,13 @@ public class MdFlowFootageTests
         };
         Assert.True(laptop.Data.WarmupSteps > 0 && new MdFlowForwardRecipe().ForPreset(Preset.Laptop).Data.WarmupSteps == 0,
             "only the teacher init warms up");
+        // the laptop teacher init also learns the synthetic rows' exact flow, in both phases
+        Assert.All(laptop.Phases, p => Assert.True(p.Weight(MdFlow.Exact) > 0, p.Name));
         MdFlowConfig Smoke(IRecipe recipe, string? teacher = null, string? student = null)
         {
             var c = (MdFlowConfig)recipe.ForPreset(Preset.Smoke, 0);
+            if (recipe is MdFlowTeacherInitRecipe)
+                c = c with { Phases = MdFlowTeacherInitRecipe.Phases(1, 3, ar: 0.05, exactWarmup: 1, exact: 0.2) };
             return c with
             {
                 Data = data, Augmentor = c.Augmentor with { CropHeight = 24, CropWidth = 40 },
@@ -52,6 +57,25 @@ public class MdFlowFootageTests
             Assert.Null(b.FlowFw);   // ground truth dropped: MDFlow trains on unlabelled pairs
             using var again = batches(4);
             Assert.True(b.Image1.eq(again.Image1).all().item<bool>(), "a step's batch comes from (seed, step) alone");
+            // with exact flow: the same images, the synthetic row's flow and Valid 1, the real rows' Valid 0
+            using var exact = MdFlow.Batches(Smoke(init), roots, exactFlow: true)(4);
+            Assert.True(b.Image1.eq(exact.Image1).all().item<bool>());
+            Assert.Equal(new long[] { 3, 2, 32, 48 }, exact.FlowFw!.shape);
+            Assert.Equal(new long[] { 3, 2, 32, 48 }, exact.FlowBw!.shape);
+            Assert.Equal(0, exact.Valid![..2].sum().ToDouble());
+            Assert.Equal(32 * 48, exact.Valid[2].sum().ToDouble());
+            Assert.True(exact.FlowFw[2].abs().max().ToDouble() > 0);
+            // the term: ψ of the flow error on Valid pixels; 0.2 of it in the main phase's loss
+            var phase = MdFlowTeacherInitRecipe.Phases(0, 1, exact: 0.2)[0];
+            var terms = new Dictionary<string, double>();
+            using var net = MdFlow.CreateTeacher(Smoke(init), null);
+            var (loss, _, _) = MdFlow.TeacherTerms(net, exact, Smoke(init).Losses, phase, terms);
+            Assert.True(terms[MdFlow.Exact] > 0 && double.IsFinite(terms[MdFlow.Exact]));
+            var others = terms.Where(kv => kv.Key != MdFlow.Exact).Sum(kv => phase.Weight(kv.Key) * kv.Value);
+            Assert.Equal(others + 0.2 * terms[MdFlow.Exact], loss.ToDouble(), 4);
+            var unlabelledTerms = new Dictionary<string, double>();
+            var e = Assert.Throws<InvalidOperationException>(() => MdFlow.TeacherTerms(net, b, Smoke(init).Losses, phase, unlabelledTerms));
+            Assert.Contains("exactFlow: true", e.Message);
         }
 
         using (var run = init.Train(Smoke(init), new RunOptions { OutDir = Out("init"), Progress = null, Data = roots }))

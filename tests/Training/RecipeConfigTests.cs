@@ -96,6 +96,16 @@ public class RecipeConfigTests
             if (name != "mdflow-teacher-init")
                 Assert.Equal(Path.Combine("runs", "mdflow-teacher-init-laptop", "teacher.safetensors"), md.Inputs.Teacher);
         }
-        Assert.Contains("smoke, mini, paper", Assert.Throws<ArgumentException>(() => RecipeRegistry.Get("pmd-student").ForPreset(Preset.Laptop, 0)).Message);
+        // PMD's teacher and student: footage, the student reading runs/pmd-teacher-laptop; the keypoint teacher has none
+        foreach (var name in new[] { "pmd-teacher", "pmd-student" })
+        {
+            var pmd = (IRecipeConfig)RecipeRegistry.Get(name).ForPreset(Preset.Laptop, 0);
+            var pmdJson = System.Text.Json.JsonSerializer.Serialize(pmd, pmd.GetType(), Json.Options);
+            Assert.Equal(pmdJson, System.Text.Json.JsonSerializer.Serialize(System.Text.Json.JsonSerializer.Deserialize(pmdJson, pmd.GetType(), Json.Options), pmd.GetType(), Json.Options));
+            Assert.Contains("\"Footage\"", pmdJson);
+        }
+        Assert.Equal(Path.Combine("runs", "pmd-teacher-laptop", "teacher.safetensors"),
+            ((DistillKit.Training.Stages.Pmd.PmdStudentConfig)RecipeRegistry.Get("pmd-student").ForPreset(Preset.Laptop, 0)).Teacher.Checkpoint);
+        Assert.Contains("no laptop preset", Assert.Throws<ArgumentException>(() => RecipeRegistry.Get("pmd-teacher-keypoints").ForPreset(Preset.Laptop, 0)).Message);
     }
 }

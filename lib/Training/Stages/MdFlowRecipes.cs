@@ -30,6 +30,15 @@ public static class MdFlow
     /// </summary>
     public const string PhotometricUnmasked = "photometric-unmasked";
 
+    /// <summary>
+    /// Supervision of the synthetic pairs by their exact flow, ψ(w − w_gt) over both directions and the pixels whose flow
+    /// is known (a mixed batch's synthetic rows; every pixel of a warm-up batch), as stage 1's
+    /// <see cref="Stage1Recipe.Supervised"/>. Not in MDFlow (0 in its phases): the laptop teacher init adds it, because
+    /// from the photometric terms alone a 2000-step CPU run of FastFlowNet learned real motions of tens of pixels only
+    /// weakly (real-texture EPE 7.24 against zero flow's 8.58, stage 1's laptop PWC-Net with this term 4.96).
+    /// </summary>
+    public const string Exact = "exact";
+
     /// <summary>Stream keys of a step's draws (<see cref="SampleRandom.For"/>).</summary>
     public const long AugmentStream = 17, AugmentorStream = 31;
 
@@ -83,14 +92,19 @@ public static class MdFlow
 
     /// <summary>
     /// The unlabelled batch of a step, flipped and channel-permuted, from (seed, step) only: stage 1's batch source
-    /// (<see cref="Stage1Recipe.BatchSource"/>) over <see cref="MdFlowConfig.Data"/>, its ground truth dropped.
+    /// (<see cref="Stage1Recipe.BatchSource"/>) over <see cref="MdFlowConfig.Data"/>, its ground truth dropped unless
+    /// <paramref name="exactFlow"/> (then the synthetic rows keep their flows [B,2,H,W] and <c>Valid</c> [B,1,H,W], 1 =
+    /// flow known; real rows have Valid 0), for the <see cref="Exact"/> term.
     /// </summary>
-    public static Func<long, FlowBatch> Batches(MdFlowConfig config, DataRoots? roots = null)
+    public static Func<long, FlowBatch> Batches(MdFlowConfig config, DataRoots? roots = null, bool exactFlow = false)
     {
         var source = Stage1Recipe.BatchSource(AsStage1(config), roots ?? new DataRoots());
         return step =>
         {
             using var raw = source(step);
+            if (exactFlow)
+                return PairAugment.Apply(config.Data.Augment.Sample(SampleRandom.For(config.Run.Seed, AugmentStream, step)),
+                    new FlowBatch(raw.Image1, raw.Image2) { FlowFw = raw.FlowFw, FlowBw = raw.FlowBw, Valid = raw.Valid });
             using var unlabelled = new FlowBatch(raw.Image1.alias(), raw.Image2.alias());
             return PairAugment.Apply(config.Data.Augment.Sample(SampleRandom.For(config.Run.Seed, AugmentStream, step)), unlabelled);
         };
@@ -164,6 +178,15 @@ public static class MdFlow
             var s = smooth(fw, pair.Image1) + smooth(bw, pair.Image2);
             terms[Smooth] = s.ToDouble();
             loss = loss + phase.Weight(Smooth) * s;
+        }
+        if (phase.Weight(Exact) != 0)
+        {
+            var truthFw = FlowBatch.Require(pair.FlowFw, $"FlowFw (the {Exact} term needs synthetic pairs: MdFlow.Batches(config, roots, exactFlow: true))");
+            var truthBw = FlowBatch.Require(pair.FlowBw, $"FlowBw (the {Exact} term needs synthetic pairs)");
+            var valid = FlowBatch.Require(pair.Valid, $"Valid (the {Exact} term needs synthetic pairs)");
+            var exact = RobustPenalty.Psi(fw - truthFw, valid) + RobustPenalty.Psi(bw - truthBw, valid);
+            terms[Exact] = exact.ToDouble();
+            loss = loss + phase.Weight(Exact) * exact;
         }
         return (loss, fw, 1 - occFw);
     }
@@ -240,12 +263,22 @@ public sealed class MdFlowTeacherInitRecipe : Recipe<MdFlowConfig>
     /// and the regularisation all need a flow worth checking first: from a random start (mini, seed 0, 300 steps), the
     /// masked photometric term drives the flow to 10 px of error, and the unmasked one with smoothness at 50 stays on
     /// zero flow (held-out EPE 2.074 against zero flow's 2.076), while the unmasked term alone reaches 1.201.
+    /// <paramref name="exactWarmup"/> and <paramref name="exact"/> weigh the synthetic pairs' exact flow
+    /// (<see cref="MdFlow.Exact"/>; 0, MDFlow's own phases, except in the laptop preset).
     /// </summary>
-    public static IReadOnlyList<LossPhase> Phases(long warmup, long steps, double smooth = 50, double ar = 0.01) =>
+    public static IReadOnlyList<LossPhase> Phases(long warmup, long steps, double smooth = 50, double ar = 0.01, double exactWarmup = 0, double exact = 0) =>
     [
-        .. warmup > 0 ? [new LossPhase("teacher warm-up: unmasked photometric", warmup, new() { [MdFlow.PhotometricUnmasked] = 1 })] : Array.Empty<LossPhase>(),
-        new LossPhase("teacher init: photometric + smooth + ar", steps, new() { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Ar] = ar }),
+        .. warmup > 0 ? [exactWarmup == 0
+            ? new LossPhase("teacher warm-up: unmasked photometric", warmup, new() { [MdFlow.PhotometricUnmasked] = 1 })
+            : new LossPhase("teacher warm-up: unmasked photometric + exact flow", warmup, new() { [MdFlow.PhotometricUnmasked] = 1, [MdFlow.Exact] = exactWarmup })] : Array.Empty<LossPhase>(),
+        exact == 0
+            ? new LossPhase("teacher init: photometric + smooth + ar", steps, new() { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Ar] = ar })
+            : new LossPhase("teacher init: photometric + smooth + ar + exact flow", steps, new() { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Ar] = ar, [MdFlow.Exact] = exact }),
     ];
+
+    /// <summary>Weights of <see cref="MdFlow.Exact"/> in the laptop preset's warm-up and main phase: stage 1's laptop
+    /// weights (1 with ψ, 0.2 with census and smoothness).</summary>
+    public const double LaptopExactWarmupWeight = 1, LaptopExactWeight = 0.2;
 
     /// <summary>Steps of the laptop preset: the unmasked warm-up, then the full terms (the mini schedule's shape on stage 1's
     /// laptop pairs; not tuned yet).</summary>
@@ -263,11 +296,12 @@ public sealed class MdFlowTeacherInitRecipe : Recipe<MdFlowConfig>
                 Optim = new OptimConfig { LearningRate = 1e-3, Schedule = ScheduleKind.MultiStep, Milestones = [900], Gamma = 0.5, ClipNorm = 10 },
             },
             // the warm-up phase on whole batches of small smooth synthetic pairs (64×96, as stage 1's laptop warm-up): on the
-            // laptop batches from the start the teacher stayed at zero flow (2000 steps: real-texture EPE 8.60, zero 8.58)
+            // laptop batches from the start the teacher stayed at zero flow (2000 steps: real-texture EPE 8.60, zero 8.58);
+            // with the warm-up but without the exact-flow term it learned weakly (7.24)
             Preset.Laptop => config with
             {
                 Data = config.Data with { WarmupSteps = LaptopWarmupSteps, Warmup = SyntheticFlowConfig.Mini },
-                Phases = Phases(LaptopWarmupSteps, LaptopSteps, ar: 0.05),
+                Phases = Phases(LaptopWarmupSteps, LaptopSteps, ar: 0.05, exactWarmup: LaptopExactWarmupWeight, exact: LaptopExactWeight),
                 Optim = new OptimConfig { LearningRate = 1e-3, Schedule = ScheduleKind.MultiStep, Milestones = [LaptopWarmupSteps + LaptopSteps * 2 / 3], Gamma = 0.5, ClipNorm = 10 },
             },
             _ => config with { Phases = Phases(50_000, 250_000), Optim = new OptimConfig { LearningRate = 2e-4, Schedule = ScheduleKind.Step, StepSize = 100_000, Gamma = 0.5 } },
@@ -277,7 +311,7 @@ public sealed class MdFlowTeacherInitRecipe : Recipe<MdFlowConfig>
     public override RecipeSetup Setup(MdFlowConfig config, RunOptions options)
     {
         var teacher = MdFlow.CreateTeacher(config, config.Run.Init);
-        var batches = MdFlow.Batches(config, options.Data);
+        var batches = MdFlow.Batches(config, options.Data, exactFlow: config.Phases.Any(p => p.Weight(MdFlow.Exact) != 0));
         return new RecipeSetup
         {
             Parts = [new TrainPart("model", teacher, config.Optim)],
@@ -318,8 +352,9 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
 
     public static IReadOnlyList<LossPhase> Phases(long steps) => [new LossPhase("forward: sup (reliable teacher matches)", steps, new() { [MdFlow.Sup] = 1 })];
 
-    /// <summary>Steps of the laptop preset (the mini schedule's shape; not tuned yet).</summary>
-    public const long LaptopSteps = 800;
+    /// <summary>Steps of the laptop preset: twice the mini schedule (under mini RAFT leaves zero flow only after 400-500
+    /// steps; 800 laptop steps on the first laptop teacher ended near zero flow, real-texture EPE 8.51 against 8.58).</summary>
+    public const long LaptopSteps = 1600;
 
     public override MdFlowConfig ForPreset(Preset preset, long seed = 0)
     {

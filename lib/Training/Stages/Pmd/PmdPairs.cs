@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using DistillKit.Data.Semantic;
 using DistillKit.Data.Semantic.Synthetic;
+using DistillKit.Data.Synthetic;
 using DistillKit.Metrics;
 using DistillKit.Training.Recipes;
 using TorchSharp;
@@ -99,12 +100,106 @@ public sealed class PmdPairs
         return new PmdPairs($"pfpascal-{split.ToString().ToLowerInvariant()}", index.Count, inputSize, Images, Keypoints);
     }
 
-    /// <summary>The pairs of a run's data settings (<see cref="PmdData"/>); PF-PASCAL's folder from <paramref name="roots"/>.</summary>
+    /// <summary>The pairs of a run's data settings (<see cref="PmdData"/>); PF-PASCAL's folder and the footage from
+    /// <paramref name="roots"/>.</summary>
     public static PmdPairs Of(PmdData data, long seed, PmdSplit split, int inputSize, DataRoots roots) => data.Source switch
     {
         PmdDataSource.Synthetic => Synthetic(data.Synthetic, seed, split, inputSize),
+        PmdDataSource.Footage => Footage(
+            Data.Video.Footage.Open([roots.Resolve("Footage", "data-scripts/get-footage.sh", allowFile: true)], data.Footage),
+            seed, split, inputSize, data.HeldOutWarps, data.HeldOutWarpRanges),
         _ => PfPascalSplit(roots.Resolve("PfPascal", "data-scripts/get-pfpascal.sh"), split, inputSize),
     };
+
+    /// <summary>Seed offset of the held-out warps (never the seed of a training draw).</summary>
+    public const long HeldOutWarpSeedOffset = 7_000_003;
+
+    /// <summary>Side of the keypoint grid placed on a held-out warped frame (before dropping points that leave the frame).</summary>
+    public const int HeldOutGridSide = 6;
+
+    /// <summary>
+    /// Real footage as PMD pairs. <see cref="PmdSplit.Train"/>: the index's training pairs (frames far apart, whatever gaps
+    /// its options set), unlabelled (their <see cref="Keypoints"/> throw). <see cref="PmdSplit.Validation"/> and
+    /// <see cref="PmdSplit.Test"/>: the distinct first frames of the held-out pairs, alternately (even positions
+    /// validation, odd test); pair i is frame F warped by a warp drawn from (seed + <see cref="HeldOutWarpSeedOffset"/>,
+    /// split, i) as the source image and F itself as the target: a source pixel p shows F at T(p)
+    /// (<see cref="SyntheticWarpPairs"/>), so the keypoints are a <see cref="HeldOutGridSide"/>² grid p over the source
+    /// (pixel centres at integers) and T(p) in F, points with T(p) outside F dropped (a warp that keeps fewer than 4 is
+    /// redrawn). PCK α_img with the target's size (<see cref="Pck.ImageThreshold"/>).
+    /// </summary>
+    public static PmdPairs Footage(Data.Video.FootageIndex footage, long seed, PmdSplit split, int inputSize,
+        IReadOnlyList<WarpKind> heldOutWarps, SyntheticWarpRanges heldOutRanges)
+    {
+        if (split == PmdSplit.Train)
+        {
+            var train = footage.Train;
+            if (train.Count == 0)
+                throw new InvalidDataException($"PMD footage: no training pairs in {string.Join(", ", footage.Sequences.Select(q => q.Source))} (clips shorter than the frame gaps?)");
+            (Tensor, Tensor) TrainImages(int i)
+            {
+                using var a = Imaging.ImageIO.ReadTensor(train[i].Image1Path);
+                using var b = Imaging.ImageIO.ReadTensor(train[i].Image2Path);
+                return (Resize(a, inputSize), Resize(b, inputSize));
+            }
+            PmdKeypointPair NoKeypoints(int i) => throw new InvalidOperationException(
+                $"PMD footage: training pair {train[i].Id} has no keypoints (footage is unlabelled; validation and test use warped held-out frames)");
+            return new PmdPairs("footage-train", train.Count, inputSize, TrainImages, NoKeypoints);
+        }
+        if (heldOutWarps.Count == 0) throw new ArgumentException("PMD footage: Data.HeldOutWarps is empty");
+        heldOutRanges.Validate();
+        var frames = footage.HeldOut.Select(p => p.Image1Path).Distinct()
+            .Where((_, k) => k % 2 == (split == PmdSplit.Validation ? 0 : 1)).ToList();
+        if (frames.Count == 0)
+            throw new InvalidDataException($"PMD footage: no held-out frames for the {split} split (Footage.HeldOutFraction too small?)");
+        long stream = split == PmdSplit.Validation ? 1 : 2;
+        var rendered = new ConcurrentDictionary<int, (float[] Source, float[] Target, int H, int W, float[] Kp1, float[] Kp2)>();
+        (float[] Source, float[] Target, int H, int W, float[] Kp1, float[] Kp2) Render(int i) => rendered.GetOrAdd(i, k =>
+        {
+            using var scope = torch.NewDisposeScope();
+            var frame = Imaging.ImageIO.ReadTensor(frames[k]).to_type(ScalarType.Float32);
+            int h = (int)frame.size(1), w = (int)frame.size(2);
+            for (long attempt = 0; ; attempt++)
+            {
+                var rng = SampleRandom.For(seed + HeldOutWarpSeedOffset, stream * 1_000_000 + attempt, k);
+                var warp = SyntheticWarp.Draw(heldOutWarps[rng.NextInt(0, heldOutWarps.Count)], heldOutRanges, rng);
+                var kp1 = new List<float>();
+                var kp2 = new List<float>();
+                for (int gy = 0; gy < HeldOutGridSide; gy++)
+                    for (int gx = 0; gx < HeldOutGridSide; gx++)
+                    {
+                        double x = (gx + 0.5) * (w - 1) / HeldOutGridSide, y = (gy + 0.5) * (h - 1) / HeldOutGridSide;
+                        var (tx, ty) = warp.MapPixels(x, y, h, w);
+                        if (tx < 0 || ty < 0 || tx > w - 1 || ty > h - 1) continue;
+                        kp1.AddRange([(float)x, (float)y]);
+                        kp2.AddRange([(float)tx, (float)ty]);
+                    }
+                if (kp1.Count < 8 && attempt < 20) continue;
+                if (kp1.Count < 8) throw new InvalidDataException($"PMD footage: 20 warps of {frames[k]} kept fewer than 4 keypoints inside the frame (Data.HeldOutWarpRanges too large?)");
+                using var pair = SyntheticWarpPairs.Apply(frame, warp);
+                return (pair.Target.contiguous().data<float>().ToArray(), frame.contiguous().data<float>().ToArray(), h, w, kp1.ToArray(), kp2.ToArray());
+            }
+        });
+        (Tensor, Tensor) Images(int i)
+        {
+            var r = Render(i);
+            using var s = torch.tensor(r.Source, [3, r.H, r.W]);
+            using var t = torch.tensor(r.Target, [3, r.H, r.W]);
+            return (Resize(s, inputSize), Resize(t, inputSize));
+        }
+        PmdKeypointPair Keypoints(int i)
+        {
+            var r = Render(i);
+            return new PmdKeypointPair(Points(r.Kp1), Points(r.Kp2), r.W, r.H, r.W, r.H,
+                predicted =>
+                {
+                    using var truth = Points(r.Kp2);
+                    return Pck.ImageThreshold(predicted, truth, r.H, r.W, Pck.StandardAlphas);
+                });
+        }
+        var pairs = new PmdPairs($"footage-{split.ToString().ToLowerInvariant()}", frames.Count, inputSize, Images, Keypoints);
+        pairs.Prerender = indices => Parallel.ForEach(indices.Where(i => !rendered.ContainsKey(i)), i => Render(i));
+        return pairs;
+    }
 
     /// <summary>Renders the given pairs ahead, on several threads where the source can (the synthetic pairs).</summary>
     public Action<IEnumerable<int>> Prerender { get; private set; } = _ => { };

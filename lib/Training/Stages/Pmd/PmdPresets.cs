@@ -37,6 +37,19 @@ public static class PmdPresets
     /// (model selection and PSR updates).</summary>
     public static LoopSettings MiniStudentLoop { get; } = new() { CheckpointEvery = 38, LogEvery = 19, EvaluateEvery = 38, StepsPerEpoch = 38 };
 
+    /// <summary>Laptop: the kit's ImageNet ResNet-18 at 192×192 (a 12×12 cell grid), K = 4 hypotheses.</summary>
+    public static PmdConfig LaptopModel { get; } = PmdConfig.Mini with { InputSize = 192 };
+
+    /// <summary>Laptop: real footage (data/Footage, opencv-doc's three videos, or one's own): training pairs of frames 8
+    /// and 16 apart, unlabelled; validation and test on the held-out frames under random warps (DenseMatching's affine,
+    /// homography and TPS ranges) with the keypoints they carry; batches of 8.</summary>
+    public static PmdData LaptopData { get; } = new() { Source = PmdDataSource.Footage, BatchSize = 8, EvalBatchSize = 16 };
+
+    public const long LaptopTeacherSteps = 600, LaptopStudentSteps = 400;
+
+    /// <summary>Laptop: a checkpoint and a validation every 100 steps (an "epoch" for PSR's updates).</summary>
+    public static LoopSettings LaptopLoop { get; } = new() { CheckpointEvery = 100, LogEvery = 20, EvaluateEvery = 100, StepsPerEpoch = 100 };
+
     /// <summary>Paper: PF-PASCAL's training file lists 2,940 pairs (WeakAlign's split, unverified here): 184 batches of 16.</summary>
     public const long PaperStepsPerEpoch = 184;
 

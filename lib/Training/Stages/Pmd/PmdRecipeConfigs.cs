@@ -1,4 +1,5 @@
 using DistillKit.Data.Semantic.Synthetic;
+using DistillKit.Data.Video;
 using DistillKit.Losses;
 using DistillKit.Models.Backbones;
 using DistillKit.Models.Pmd;
@@ -17,6 +18,12 @@ public enum PmdDataSource
 
     /// <summary>PF-PASCAL's train / val / test pair files (<c>--data PfPascal=DIR</c>); α_img PCK after the 320×320 resize.</summary>
     PfPascal,
+
+    /// <summary>Real footage (<c>--data Footage=FILE_OR_DIR</c>, default data/Footage from data-scripts/get-footage.sh):
+    /// unlabelled training pairs of frames far apart in a clip (<see cref="PmdData.Footage"/>'s gaps), and held-out frames
+    /// (the last part of every clip) under a random warp with keypoints it carries exactly, for validation and test
+    /// (<see cref="PmdPairs.Footage"/>).</summary>
+    Footage,
 }
 
 /// <summary>
@@ -46,6 +53,16 @@ public sealed record PmdData
     /// clean training pairs, which depend only on them): <see cref="FeatureCacheMode.None"/> recomputes everything every step.
     /// </summary>
     public FeatureCacheMode FeatureCache { get; init; } = FeatureCacheMode.Memory;
+
+    /// <summary>The <see cref="PmdDataSource.Footage"/> source's frames and pairs: frames far apart (default gaps 8 and 16,
+    /// a pair every 2 frames), the last 15% of every clip held out.</summary>
+    public FootageOptions Footage { get; init; } = new() { FrameGaps = [8, 16], PairEvery = 2 };
+
+    /// <summary>The <see cref="PmdDataSource.Footage"/> source's held-out warps (validation and test): a kind uniform over
+    /// these, in <see cref="HeldOutWarpRanges"/>.</summary>
+    public IReadOnlyList<WarpKind> HeldOutWarps { get; init; } = [WarpKind.Affine, WarpKind.Homography, WarpKind.Tps];
+
+    public SyntheticWarpRanges HeldOutWarpRanges { get; init; } = SyntheticWarpRanges.DenseMatching;
 }
 
 /// <summary>The frozen backbone's weights.</summary>

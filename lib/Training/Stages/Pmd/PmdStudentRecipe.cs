@@ -63,7 +63,15 @@ public sealed class PmdStudentRecipe : Recipe<PmdStudentConfig>
                 Optim = PmdPresets.PaperOptim,
                 Loop = PmdPresets.PaperLoop,
             },
-            _ => throw new ArgumentException($"pmd-student has no {preset} preset (smoke, mini, paper)"),
+            Preset.Laptop => new PmdStudentConfig
+            {
+                Model = PmdPresets.LaptopModel,
+                Data = PmdPresets.LaptopData,
+                Phases = StudentPhases(PmdPresets.LaptopStudentSteps),
+                Optim = new OptimConfig { LearningRate = PmdPresets.MiniStudentLearningRate, ClipNorm = 10 },
+                Loop = PmdPresets.LaptopLoop,
+            },
+            _ => throw new ArgumentException($"pmd-student has no {preset} preset (smoke, mini, laptop, paper)"),
         };
         return config with
         {

@@ -76,7 +76,15 @@ public class PmdTeacherRecipe : Recipe<PmdTeacherConfig>
                 Optim = PmdPresets.PaperOptim,
                 Loop = PmdPresets.PaperLoop,
             },
-            _ => throw new ArgumentException($"pmd-teacher has no {preset} preset (smoke, mini, paper)"),
+            Preset.Laptop => new PmdTeacherConfig
+            {
+                Model = PmdPresets.LaptopModel,
+                Data = PmdPresets.LaptopData,
+                Phases = TeacherPhases(PmdPresets.LaptopTeacherSteps),
+                Optim = new OptimConfig { LearningRate = PmdPresets.MiniTeacherLearningRate, ClipNorm = 10 },
+                Loop = PmdPresets.LaptopLoop,
+            },
+            _ => throw new ArgumentException($"pmd-teacher has no {preset} preset (smoke, mini, laptop, paper)"),
         };
         return config with { Run = new RunSettings { Preset = preset, Seed = seed } };
     }
@@ -293,6 +301,8 @@ public sealed class PmdTeacherKeypointsRecipe : PmdTeacherRecipe
 
     public override PmdTeacherConfig ForPreset(Preset preset, long seed = 0)
     {
+        if (preset == Preset.Laptop)
+            throw new ArgumentException("pmd-teacher-keypoints has no laptop preset: footage has no keypoint annotations (use pmd-teacher --preset laptop, or mini / paper here)");
         var config = base.ForPreset(preset, seed);
         return config with { Phases = KeypointPhases(LossPhases.Total(config.Phases)) };
     }
