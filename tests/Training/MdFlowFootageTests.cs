@@ -32,8 +32,8 @@ public class MdFlowFootageTests
         };
         Assert.True(laptop.Data.WarmupSteps > 0 && new MdFlowForwardRecipe().ForPreset(Preset.Laptop).Data.WarmupSteps == 0,
             "only the teacher init warms up");
-        // the laptop teacher init also learns the synthetic rows' exact flow, in both phases
-        Assert.All(laptop.Phases, p => Assert.True(p.Weight(MdFlow.Exact) > 0, p.Name));
+        // the synthetic rows' exact flow is a knob, off in the laptop preset (it did not help there); on here to run its path
+        Assert.All(laptop.Phases, p => Assert.Equal(0, p.Weight(MdFlow.Exact)));
         MdFlowConfig Smoke(IRecipe recipe, string? teacher = null, string? student = null)
         {
             var c = (MdFlowConfig)recipe.ForPreset(Preset.Smoke, 0);

@@ -1,4 +1,5 @@
 using DistillKit.Data.Video;
+using DistillKit.Models.Pmd;
 using DistillKit.Tests.Support;
 using DistillKit.Training.Recipes;
 using DistillKit.Training.Stages.Pmd;
@@ -29,7 +30,7 @@ public class PmdFootageTests
             Assert.Equal(PmdDataSource.Footage, data.Source);
             Assert.All(data.Footage.FrameGaps, g => Assert.True(g >= 8, "frames far apart: views that differ, not the next frame"));
         }
-        Assert.Equal(192, new PmdTeacherRecipe().ForPreset(Preset.Laptop).Model.InputSize);
+        Assert.Equal(PmdConfig.Mini, new PmdTeacherRecipe().ForPreset(Preset.Laptop).Model);
         Assert.Equal(PmdTeacherRecipe.DefaultOutput(Preset.Laptop), new PmdStudentRecipe().ForPreset(Preset.Laptop).Teacher.Checkpoint);
         var e = Assert.Throws<ArgumentException>(() => new PmdTeacherKeypointsRecipe().ForPreset(Preset.Laptop));
         Assert.Contains("keypoint", e.Message);
