@@ -54,28 +54,42 @@ public sealed class PmdPairs
     {
         var generator = new SyntheticSemanticGenerator(config, seed);
         var synthetic = split switch { PmdSplit.Train => SyntheticSplit.Train, PmdSplit.Validation => SyntheticSplit.Validation, _ => SyntheticSplit.Test };
-        var rendered = new ConcurrentDictionary<int, SyntheticSemanticPairArrays>();
-        SyntheticSemanticPairArrays Arrays(int i) => rendered.GetOrAdd(i, k => generator.GenerateArrays(k, synthetic));
+        return Rendered($"synthetic-{split.ToString().ToLowerInvariant()}", config.PairCount(synthetic), inputSize, i =>
+        {
+            var a = generator.GenerateArrays(i, synthetic);
+            return new RenderedPair(a.Image1, a.Image2, a.Height, a.Width, a.Keypoints1, a.Keypoints2);
+        });
+    }
+
+    /// <summary>A pair rendered in managed memory: two [3,H,W] planar images of one size and keypoints (x, y) interleaved,
+    /// in pixels of that size, row i of the first matching row i of the second.</summary>
+    readonly record struct RenderedPair(float[] Image1, float[] Image2, int Height, int Width, float[] Keypoints1, float[] Keypoints2);
+
+    /// <summary>Pairs rendered once each (kept in managed memory; several at a time ahead of a batch), PCK α_img.</summary>
+    static PmdPairs Rendered(string name, int count, int inputSize, Func<int, RenderedPair> render)
+    {
+        var rendered = new ConcurrentDictionary<int, RenderedPair>();
+        RenderedPair Get(int i) => rendered.GetOrAdd(i, render);
         (Tensor, Tensor) Images(int i)
         {
-            var a = Arrays(i);
+            var a = Get(i);
             using var s = torch.tensor(a.Image1, [3, a.Height, a.Width]);
             using var t = torch.tensor(a.Image2, [3, a.Height, a.Width]);
             return (Resize(s, inputSize), Resize(t, inputSize));
         }
         PmdKeypointPair Keypoints(int i)
         {
-            var a = Arrays(i);
+            var a = Get(i);
             var (h, w) = (a.Height, a.Width);
             return new PmdKeypointPair(Points(a.Keypoints1), Points(a.Keypoints2), w, h, w, h,
                 predicted =>
                 {
-                    using var truth = torch.tensor(a.Keypoints2, [a.Count, 2]);
+                    using var truth = Points(a.Keypoints2);
                     return Pck.ImageThreshold(predicted, truth, h, w, Pck.StandardAlphas);
                 });
         }
-        var pairs = new PmdPairs($"synthetic-{split.ToString().ToLowerInvariant()}", config.PairCount(synthetic), inputSize, Images, Keypoints);
-        pairs.Prerender = indices => Parallel.ForEach(indices.Where(i => !rendered.ContainsKey(i)), i => Arrays(i));
+        var pairs = new PmdPairs(name, count, inputSize, Images, Keypoints);
+        pairs.Prerender = indices => Parallel.ForEach(indices.Where(i => !rendered.ContainsKey(i)), i => Get(i));
         return pairs;
     }
 
@@ -152,8 +166,7 @@ public sealed class PmdPairs
         if (frames.Count == 0)
             throw new InvalidDataException($"PMD footage: no held-out frames for the {split} split (Footage.HeldOutFraction too small?)");
         long stream = split == PmdSplit.Validation ? 1 : 2;
-        var rendered = new ConcurrentDictionary<int, (float[] Source, float[] Target, int H, int W, float[] Kp1, float[] Kp2)>();
-        (float[] Source, float[] Target, int H, int W, float[] Kp1, float[] Kp2) Render(int i) => rendered.GetOrAdd(i, k =>
+        return Rendered($"footage-{split.ToString().ToLowerInvariant()}", frames.Count, inputSize, k =>
         {
             using var scope = torch.NewDisposeScope();
             var frame = Imaging.ImageIO.ReadTensor(frames[k]).to_type(ScalarType.Float32);
@@ -176,29 +189,9 @@ public sealed class PmdPairs
                 if (kp1.Count < 8 && attempt < 20) continue;
                 if (kp1.Count < 8) throw new InvalidDataException($"PMD footage: 20 warps of {frames[k]} kept fewer than 4 keypoints inside the frame (Data.HeldOutWarpRanges too large?)");
                 using var pair = SyntheticWarpPairs.Apply(frame, warp);
-                return (pair.Target.contiguous().data<float>().ToArray(), frame.contiguous().data<float>().ToArray(), h, w, kp1.ToArray(), kp2.ToArray());
+                return new RenderedPair(pair.Target.contiguous().data<float>().ToArray(), frame.contiguous().data<float>().ToArray(), h, w, kp1.ToArray(), kp2.ToArray());
             }
         });
-        (Tensor, Tensor) Images(int i)
-        {
-            var r = Render(i);
-            using var s = torch.tensor(r.Source, [3, r.H, r.W]);
-            using var t = torch.tensor(r.Target, [3, r.H, r.W]);
-            return (Resize(s, inputSize), Resize(t, inputSize));
-        }
-        PmdKeypointPair Keypoints(int i)
-        {
-            var r = Render(i);
-            return new PmdKeypointPair(Points(r.Kp1), Points(r.Kp2), r.W, r.H, r.W, r.H,
-                predicted =>
-                {
-                    using var truth = Points(r.Kp2);
-                    return Pck.ImageThreshold(predicted, truth, r.H, r.W, Pck.StandardAlphas);
-                });
-        }
-        var pairs = new PmdPairs($"footage-{split.ToString().ToLowerInvariant()}", frames.Count, inputSize, Images, Keypoints);
-        pairs.Prerender = indices => Parallel.ForEach(indices.Where(i => !rendered.ContainsKey(i)), i => Render(i));
-        return pairs;
     }
 
     /// <summary>Renders the given pairs ahead, on several threads where the source can (the synthetic pairs).</summary>
