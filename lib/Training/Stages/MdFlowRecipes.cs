@@ -103,11 +103,11 @@ public static class MdFlow
         return step =>
         {
             using var raw = source(step);
-            if (exactFlow)
-                return PairAugment.Apply(config.Data.Augment.Sample(SampleRandom.For(config.Run.Seed, AugmentStream, step)),
-                    new FlowBatch(raw.Image1, raw.Image2) { FlowFw = raw.FlowFw, FlowBw = raw.FlowBw, Valid = raw.Valid });
-            using var unlabelled = new FlowBatch(raw.Image1.alias(), raw.Image2.alias());
-            return PairAugment.Apply(config.Data.Augment.Sample(SampleRandom.For(config.Run.Seed, AugmentStream, step)), unlabelled);
+            using var kept = new FlowBatch(raw.Image1.alias(), raw.Image2.alias())
+            {
+                FlowFw = exactFlow ? raw.FlowFw?.alias() : null, FlowBw = exactFlow ? raw.FlowBw?.alias() : null, Valid = exactFlow ? raw.Valid?.alias() : null,
+            };
+            return PairAugment.Apply(config.Data.Augment.Sample(SampleRandom.For(config.Run.Seed, AugmentStream, step)), kept);
         };
     }
 
@@ -267,16 +267,21 @@ public sealed class MdFlowTeacherInitRecipe : Recipe<MdFlowConfig>
     /// <paramref name="exactWarmup"/> and <paramref name="exact"/> weigh the synthetic pairs' exact flow
     /// (<see cref="MdFlow.Exact"/>; 0 in every preset: MDFlow's own phases).
     /// </summary>
-    public static IReadOnlyList<LossPhase> Phases(long warmup, long steps, double smooth = 50, double ar = 0.01, double exactWarmup = 0, double exact = 0) =>
-    [
-        .. warmup > 0 ? [exactWarmup == 0
-            ? new LossPhase("teacher warm-up: unmasked photometric", warmup, new() { [MdFlow.PhotometricUnmasked] = 1 })
-            : new LossPhase("teacher warm-up: unmasked photometric + exact flow", warmup, new() { [MdFlow.PhotometricUnmasked] = 1, [MdFlow.Exact] = exactWarmup })] : Array.Empty<LossPhase>(),
-        exact == 0
-            ? new LossPhase("teacher init: photometric + smooth + ar", steps, new() { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Ar] = ar })
-            : new LossPhase("teacher init: photometric + smooth + ar + exact flow", steps, new() { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Ar] = ar, [MdFlow.Exact] = exact }),
-    ];
-
+    public static IReadOnlyList<LossPhase> Phases(long warmup, long steps, double smooth = 50, double ar = 0.01, double exactWarmup = 0, double exact = 0)
+    {
+        // a phase with the exact-flow term added where its weight is not 0
+        static LossPhase With(string name, long n, Dictionary<string, double> weights, double exactWeight)
+        {
+            if (exactWeight == 0) return new LossPhase(name, n, weights);
+            weights[MdFlow.Exact] = exactWeight;
+            return new LossPhase(name + " + exact flow", n, weights);
+        }
+        return
+        [
+            .. warmup > 0 ? [With("teacher warm-up: unmasked photometric", warmup, new() { [MdFlow.PhotometricUnmasked] = 1 }, exactWarmup)] : Array.Empty<LossPhase>(),
+            With("teacher init: photometric + smooth + ar", steps, new() { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Ar] = ar }, exact),
+        ];
+    }
 
     /// <summary>Steps of the laptop preset: the unmasked warm-up, then the full terms (the mini schedule's shape on stage 1's
     /// laptop pairs; not tuned yet).</summary>

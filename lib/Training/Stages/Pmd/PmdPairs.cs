@@ -119,11 +119,24 @@ public sealed class PmdPairs
     public static PmdPairs Of(PmdData data, long seed, PmdSplit split, int inputSize, DataRoots roots) => data.Source switch
     {
         PmdDataSource.Synthetic => Synthetic(data.Synthetic, seed, split, inputSize),
-        PmdDataSource.Footage => Footage(
-            Data.Video.Footage.Open([roots.Resolve("Footage", "data-scripts/get-footage.sh", allowFile: true)], data.Footage),
-            seed, split, inputSize, data.HeldOutWarps, data.HeldOutWarpRanges),
+        PmdDataSource.Footage => Footage(OpenFootage(data, roots), seed, split, inputSize, data.HeldOutWarps, data.HeldOutWarpRanges),
         _ => PfPascalSplit(roots.Resolve("PfPascal", "data-scripts/get-pfpascal.sh"), split, inputSize),
     };
+
+    /// <summary>The three splits of a run's data settings, as <see cref="Of"/> gives them; footage is indexed once.</summary>
+    public static (PmdPairs Train, PmdPairs Validation, PmdPairs Test) Splits(PmdData data, long seed, int inputSize, DataRoots roots)
+    {
+        if (data.Source != PmdDataSource.Footage)
+            return (Of(data, seed, PmdSplit.Train, inputSize, roots), Of(data, seed, PmdSplit.Validation, inputSize, roots), Of(data, seed, PmdSplit.Test, inputSize, roots));
+        var index = OpenFootage(data, roots);
+        PmdPairs Split(PmdSplit s) => Footage(index, seed, s, inputSize, data.HeldOutWarps, data.HeldOutWarpRanges);
+        return (Split(PmdSplit.Train), Split(PmdSplit.Validation), Split(PmdSplit.Test));
+    }
+
+    /// <summary>The Footage dataset's folder or video (<paramref name="roots"/>, default data/Footage).</summary>
+    public static string FootageRoot(DataRoots roots) => roots.Resolve("Footage", "data-scripts/get-footage.sh", allowFile: true);
+
+    static Data.Video.FootageIndex OpenFootage(PmdData data, DataRoots roots) => Data.Video.Footage.Open([FootageRoot(roots)], data.Footage);
 
     /// <summary>Seed offset of the held-out warps (never the seed of a training draw).</summary>
     public const long HeldOutWarpSeedOffset = 7_000_003;

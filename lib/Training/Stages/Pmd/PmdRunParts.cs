@@ -43,11 +43,15 @@ public sealed class PmdRunParts : IDisposable
         model.Validate();
         if (data.BatchSize < 2) throw new ArgumentException($"PMD: the channel attention's batch norm needs at least 2 pairs per batch, got Data.BatchSize = {data.BatchSize}");
         var backbone = backboneSettings.Create(model, seed);
-        var identity = JsonSerializer.Serialize(new { model.Backbone, model.InputSize, backboneSettings, data.Source, data.Synthetic, seed }, Json.Compact);
+        // footage: its settings and its folder too (another video in the same run folder must not reuse features)
+        var identity = data.Source == PmdDataSource.Footage
+            ? JsonSerializer.Serialize(new { model.Backbone, model.InputSize, backboneSettings, data.Source, data.Footage, data.HeldOutWarps,
+                data.HeldOutWarpRanges, footage = Path.GetFullPath(PmdPairs.FootageRoot(options.Data)), seed }, Json.Compact)
+            : JsonSerializer.Serialize(new { model.Backbone, model.InputSize, backboneSettings, data.Source, data.Synthetic, seed }, Json.Compact);
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..12].ToLowerInvariant();
         var cache = new PmdFeatureCache(backbone, data.FeatureCache, Path.Combine(options.OutDir, "feature-cache", hash));
-        PmdPairs Split(PmdSplit s) => PmdPairs.Of(data, seed, s, model.InputSize, options.Data);
-        return new PmdRunParts(backbone, cache, Split(PmdSplit.Train), Split(PmdSplit.Validation), Split(PmdSplit.Test));
+        var (train, validation, test) = PmdPairs.Splits(data, seed, model.InputSize, options.Data);
+        return new PmdRunParts(backbone, cache, train, validation, test);
     }
 
     /// <summary>
