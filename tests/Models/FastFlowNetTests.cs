@@ -287,6 +287,40 @@ public class FastFlowNetTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void CorrelationScaleIsTheSameNetworkWithItsCorrelationWeightsScaled()
+    {
+        // LeakyReLU(s·c) = s·LeakyReLU(c) for s > 0, and conv1 sees the 53 correlation channels first: a network with
+        // CorrelationScale s computes what the paper's network computes with conv1's correlation weights × s
+        const double s = 100;
+        using var scaled = new FastFlowNet(FastFlowNetConfig.Smoke with { CorrelationScale = s }, seed: 4);
+        using var plain = new FastFlowNet(FastFlowNetConfig.Smoke, seed: 4);
+        using (torch.no_grad())
+            for (int level = FastFlowNet.CoarsestLevel; level >= FastFlowNet.FinestLevel; level--)
+                plain.decoders.At(level).conv1.weight!.narrow(1, 0, FastFlowCorrelation.Channels).mul_(s);
+        var g = new Generator(6);
+        using var i1 = torch.rand([2, 3, 64, 128], generator: g);
+        using var i2 = torch.rand([2, 3, 64, 128], generator: g);
+        using var a = scaled.ForwardFlow(i1, i2);
+        using var b = plain.ForwardFlow(i1, i2);
+        using var unscaled = new FastFlowNet(FastFlowNetConfig.Smoke, seed: 4);
+        using var c = unscaled.ForwardFlow(i1, i2);
+        // float32 sums in another order: agreement to 1e-5 of the flow's size, where the scale itself moves it by far more
+        double size = a.abs().max().ToDouble(), same = (a - b).abs().max().ToDouble(), moved = (a - c).abs().max().ToDouble();
+        output.WriteLine($"max |flow| {size:G4}, scaled vs weights × s {same:G3}, scaled vs paper {moved:G3}");
+        Assert.True(same <= 1e-5 * size + 1e-6, $"max difference {same} at max |flow| {size}");
+        Assert.True(moved > 100 * (1e-5 * size + 1e-6), $"the scale changed the flow by only {moved}");
+
+        // it travels with the weights: the kit's loader rebuilds the scaled network
+        using var dir = new TempFolder();
+        WeightFiles.Save(scaled, dir.File("teacher.safetensors"));
+        File.WriteAllText(dir.File("config.json"), new JsonObject { ["Model"] = JsonSerializer.SerializeToNode(scaled.Config, DistillKit.Training.Json.Options) }.ToJsonString());
+        using var loaded = FlowModels.Load(dir.File("teacher.safetensors"));
+        Assert.Equal(s, Assert.IsType<FastFlowNet>(loaded).Config.CorrelationScale);
+        using var d = loaded.ForwardFlow(i1, i2);
+        Assert.True(a.allclose(d, rtol: 1e-5, atol: 1e-6));
+    }
+
+    [Fact]
     public void LeavesNoTensorsBehind()
     {
         using var net = new FastFlowNet(FastFlowNetConfig.Smoke);

@@ -92,6 +92,7 @@ public class RecipeConfigTests
             var mdJson = System.Text.Json.JsonSerializer.Serialize(md, Json.Options);
             Assert.Equal(mdJson, System.Text.Json.JsonSerializer.Serialize(System.Text.Json.JsonSerializer.Deserialize<MdFlowConfig>(mdJson, Json.Options), Json.Options));
             Assert.Equal(Stage1Source.Footage, md.Data.Source);
+            Assert.Equal(100, md.Networks.Teacher.CorrelationScale);   // FastFlowNet mini leaves zero flow at once (FastFlowNetConfig)
             Assert.InRange(md.TotalSteps, 100, 5000);
             if (name != "mdflow-teacher-init")
                 Assert.Equal(Path.Combine("runs", "mdflow-teacher-init-laptop", "teacher.safetensors"), md.Inputs.Teacher);
@@ -107,5 +108,26 @@ public class RecipeConfigTests
         Assert.Equal(Path.Combine("runs", "pmd-teacher-laptop", "teacher.safetensors"),
             ((DistillKit.Training.Stages.Pmd.PmdStudentConfig)RecipeRegistry.Get("pmd-student").ForPreset(Preset.Laptop, 0)).Teacher.Checkpoint);
         Assert.Contains("no laptop preset", Assert.Throws<ArgumentException>(() => RecipeRegistry.Get("pmd-teacher-keypoints").ForPreset(Preset.Laptop, 0)).Message);
+    }
+
+    [Fact]
+    public void StepsRescaleTheDataWarmupAndTheLearningRateMilestonesWithThePhases()
+    {
+        // MDFlow's laptop teacher init: 600 warm-up steps on small synthetic pairs, 1400 on footage, lr halved at 1533
+        var recipe = RecipeRegistry.Get("mdflow-teacher-init");
+        var full = (MdFlowConfig)recipe.ForPreset(Preset.Laptop, 0);
+        Assert.Equal(2000, full.TotalSteps);
+        var c = (MdFlowConfig)RecipeRegistry.Configure(recipe, Preset.Laptop, 0, null, [], 600);
+        Assert.Equal(600, c.TotalSteps);
+        Assert.Equal(new long[] { 180, 420 }, c.Phases.Select(p => p.Steps));
+        Assert.Equal(180, c.Data.WarmupSteps);                       // the data warm-up ends with the warm-up phase
+        Assert.Equal(new long[] { 460 }, c.Optim.Milestones);          // 1533 × 0.3
+        Assert.Equal(full.Optim.LearningRate, c.Optim.LearningRate);   // nothing else changes
+        Assert.Equal(full.Data.BatchSize, c.Data.BatchSize);
+        // the same length is the identity; a longer run stretches the same way
+        var same = (MdFlowConfig)RecipeRegistry.Configure(recipe, Preset.Laptop, 0, null, [], 2000);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(full, Json.Options), System.Text.Json.JsonSerializer.Serialize(same, Json.Options));
+        var longer = (Stage1Config)RecipeRegistry.Configure(Stage1, Preset.Laptop, 0, null, [], 11_000);
+        Assert.Equal(2 * Stage1Recipe.LaptopWarmupSteps, longer.Data.WarmupSteps);
     }
 }

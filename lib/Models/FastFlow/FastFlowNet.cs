@@ -34,6 +34,7 @@ public sealed class FastFlowNet : Module<Tensor, Tensor, Tensor>, IFlowModel
     public LevelModules<ConvTranspose2d> upsample = new();
 
     readonly Scalar _slope, _divisor;      // held: see Pwc.LeakyRelu
+    readonly Scalar? _correlationScale;    // null at the paper's 1
     readonly Scalar[] _toLevelPixels;      // index l: 20 / 2^l, storage units → level-l pixels
 
     public FastFlowNetConfig Config { get; }
@@ -50,6 +51,7 @@ public sealed class FastFlowNet : Module<Tensor, Tensor, Tensor>, IFlowModel
         Config = config;
         _slope = config.LeakySlope;
         _divisor = FlowDivisor;
+        _correlationScale = config.CorrelationScale == 1 ? null : (Scalar)config.CorrelationScale;
         _toLevelPixels = Enumerable.Range(0, CoarsestLevel + 1).Select(l => (Scalar)(FlowDivisor / (1 << l))).ToArray();
         pyramid = new FastFlowPyramid(config.PyramidChannels, config.LeakySlope);
         int decoderInput = FastFlowCorrelation.Channels + config.ReducedChannels + 2;
@@ -185,7 +187,9 @@ public sealed class FastFlowNet : Module<Tensor, Tensor, Tensor>, IFlowModel
                 up = upsample.At(level + 1).forward(flows[level + 1]);
                 warped2 = Warping.Warped(f2, up.mul(_toLevelPixels[level]));
             }
-            var corr = FastFlowCorrelation.Compute(f1, warped2, Config.Correlation).leaky_relu_(_slope);
+            var corr = FastFlowCorrelation.Compute(f1, warped2, Config.Correlation);
+            if (_correlationScale is { } scale) corr.mul_(scale);
+            corr.leaky_relu_(_slope);
             var reduced = reduce.At(level).forward(f1).leaky_relu_(_slope);
             up ??= torch.zeros([f1.size(0), 2, f1.size(2), f1.size(3)], f1.dtype, f1.device);
             var residual = decoders.At(level).forward(torch.cat([corr, reduced, up], 1));

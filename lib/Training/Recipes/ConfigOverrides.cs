@@ -39,9 +39,45 @@ public static class ConfigOverrides
         }
     }
 
-    /// <summary>The same config with its loss phases rescaled to <paramref name="totalSteps"/> in all (see <see cref="LossPhases.ScaleTo"/>).</summary>
-    public static T WithTotalSteps<T>(T config, long totalSteps) where T : class, IRecipeConfig =>
-        WithPhases(config, LossPhases.ScaleTo(config.Phases, totalSteps));
+    /// <summary>
+    /// The same config rescaled to <paramref name="totalSteps"/> in all: its loss phases in proportion (see
+    /// <see cref="LossPhases.ScaleTo"/>), and with them every other step count that belongs to the schedule, by the same
+    /// ratio: a data warm-up (<c>WarmupSteps</c>, the steps drawn from the warm-up pairs) and the learning-rate schedule's
+    /// <c>Milestones</c> and <c>StepSize</c>, wherever they sit in the config. Without that a shortened run spent all its
+    /// steps on the warm-up pairs (MDFlow's laptop teacher init at 600 of 2000 steps never saw a footage batch) and a
+    /// lengthened one dropped its learning rate early.
+    /// </summary>
+    public static T WithTotalSteps<T>(T config, long totalSteps) where T : class, IRecipeConfig
+    {
+        long before = LossPhases.Total(config.Phases);
+        var phases = LossPhases.ScaleTo(config.Phases, totalSteps);
+        if (before <= 0 || before == totalSteps) return WithPhases(config, phases);
+        var node = JsonSerializer.SerializeToNode(config, Json.Options)!.AsObject();
+        node.Remove(nameof(IRecipeConfig.Phases));
+        ScaleScheduleSteps(node, totalSteps / (double)before);
+        node[nameof(IRecipeConfig.Phases)] = JsonSerializer.SerializeToNode(phases, Json.Options);
+        return node.Deserialize<T>(Json.Options)!;
+    }
+
+    static readonly string[] ScheduleStepKeys = ["WarmupSteps", "Milestones", "StepSize"];
+
+    static void ScaleScheduleSteps(JsonNode? node, double ratio)
+    {
+        if (node is JsonArray array) { foreach (var item in array) ScaleScheduleSteps(item, ratio); return; }
+        if (node is not JsonObject obj) return;
+        foreach (var (key, value) in obj.ToList())
+        {
+            if (!ScheduleStepKeys.Contains(key, StringComparer.OrdinalIgnoreCase)) { ScaleScheduleSteps(value, ratio); continue; }
+            obj[key] = value switch
+            {
+                JsonArray steps => new JsonArray(steps.Select(s => (JsonNode)JsonValue.Create(Scaled(s!.GetValue<long>(), ratio))).ToArray()),
+                JsonValue v when v.TryGetValue<long>(out var n) => JsonValue.Create(Scaled(n, ratio)),
+                _ => value?.DeepClone(),
+            };
+        }
+    }
+
+    static long Scaled(long steps, double ratio) => steps <= 0 ? steps : Math.Max(1, (long)Math.Round(steps * ratio));
 
     /// <summary>The same config with other loss phases (for example <see cref="LossPhases.ExtendTo"/>).</summary>
     public static T WithPhases<T>(T config, IReadOnlyList<LossPhase> phases) where T : class, IRecipeConfig

@@ -82,7 +82,7 @@ public static class MdFlow
         // small synthetic pairs first (below).
         Preset.Laptop => new MdFlowConfig
         {
-            Networks = new MdFlowNetworks { Teacher = FastFlowNetConfig.Mini, Student = RaftConfig.Mini },
+            Networks = new MdFlowNetworks { Teacher = FastFlowNetConfig.Mini with { CorrelationScale = 100 }, Student = RaftConfig.Mini },
             Data = DistillData.From(new Stage1Recipe().ForPreset(Preset.Laptop, seed).Data),
             Augmentor = new MdFlowAugmentor { CropHeight = 112, CropWidth = 144 },
             Loop = new LoopSettings { CheckpointEvery = 250, LogEvery = 25 },
