@@ -7,7 +7,7 @@ namespace DistillKit.Cli;
 /// <summary>
 /// <c>./kit train RECIPE --preset P [--out DIR] [--seed S] [--steps N] [--config FILE.json] [--set Key=Value …]
 /// [--data NAME=DIR …] [--threads N] [--fresh] [--trace-batches]</c>: runs a registered recipe headless, the same entry point
-/// notebooks call. Resumes from the newest checkpoint in DIR unless --fresh; --steps rescales the loss phases;
+/// notebooks call. Resumes from the newest checkpoint in DIR unless --fresh; --steps rescales the loss phases (with them a data warm-up and the lr milestones);
 /// --config merges a JSON file over the preset's config and --set changes single keys (e.g.
 /// <c>--set Optim.LearningRate=5e-4 --set Data.Source=FlyingChairs --set Run.Init=chairs/teacher.safetensors</c>).
 /// Dataset folders never enter the config: --data NAME=DIR, DISTILLKIT_DATA_NAME or distillkit.local.json.
