@@ -32,8 +32,10 @@ public class MdFlowFootageTests
         };
         Assert.True(laptop.Data.WarmupSteps > 0 && new MdFlowForwardRecipe().ForPreset(Preset.Laptop).Data.WarmupSteps == 0,
             "only the teacher init warms up");
-        // the synthetic rows' exact flow is a knob, off in the laptop preset (it did not help there); on here to run its path
-        Assert.All(laptop.Phases, p => Assert.Equal(0, p.Weight(MdFlow.Exact)));
+        // the laptop preset weighs the synthetic rows' exact flow (1 in the warm-up, 0.2 after) and has no AR term; the
+        // smoke chain below keeps AR on as well, to run both paths
+        Assert.Equal(new[] { 1.0, 0.2 }, laptop.Phases.Select(p => p.Weight(MdFlow.Exact)));
+        Assert.All(laptop.Phases, p => Assert.Equal(0, p.Weight(MdFlow.Ar)));
         MdFlowConfig Smoke(IRecipe recipe, string? teacher = null, string? student = null)
         {
             var c = (MdFlowConfig)recipe.ForPreset(Preset.Smoke, 0);

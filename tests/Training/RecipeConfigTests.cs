@@ -93,6 +93,8 @@ public class RecipeConfigTests
             Assert.Equal(mdJson, System.Text.Json.JsonSerializer.Serialize(System.Text.Json.JsonSerializer.Deserialize<MdFlowConfig>(mdJson, Json.Options), Json.Options));
             Assert.Equal(Stage1Source.Footage, md.Data.Source);
             Assert.Equal(100, md.Networks.Teacher.CorrelationScale);   // FastFlowNet mini leaves zero flow at once (FastFlowNetConfig)
+            if (name == "mdflow-teacher-init")   // the synthetic rows' exact flow, stage 1's laptop form; no AR term
+                Assert.Equal(new[] { (1.0, 0.0), (0.2, 0.0) }, md.Phases.Select(p => (p.Weight(MdFlow.Exact), p.Weight(MdFlow.Ar))));
             Assert.InRange(md.TotalSteps, 100, 5000);
             if (name != "mdflow-teacher-init")
                 Assert.Equal(Path.Combine("runs", "mdflow-teacher-init-laptop", "teacher.safetensors"), md.Inputs.Teacher);
