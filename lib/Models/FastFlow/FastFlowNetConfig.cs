@@ -26,10 +26,11 @@ public sealed record FastFlowNetConfig
 
     /// <summary>
     /// A factor on the correlation (f1·f2 / C) before its LeakyReLU; 1 in the paper. Kit choice for short CPU runs at
-    /// mini width: with mean-subtracted [0,1] images the correlation is about a tenth of the reduced features beside it
-    /// in the decoder's input, and FastFlowNet mini stayed at zero flow for hundreds of steps even under exact-flow
+    /// mini width: FastFlowNet mini stayed at zero flow for hundreds of steps even under exact-flow
     /// supervision (64×96 synthetic pairs, 300 steps, ψ 2.00 → 2.01 at learning rates 3e-4 … 3e-3); × 100 it learns at
-    /// once (ψ 1.75 by step 300; photometric only: 1.62 against 1.89). MDFlow's laptop preset uses 100.
+    /// once (ψ 1.75 by step 300; photometric only: 1.62 against 1.89). Presumably the correlation of mean-subtracted
+    /// [0,1] images' features, divided by C, is small beside the reduced features in the decoder's input (not measured).
+    /// MDFlow's laptop preset uses 100.
     /// </summary>
     public double CorrelationScale { get; init; } = 1;
 
