@@ -33,7 +33,8 @@ public class MdFlowRecipeTests
         var forwardConfig = forward.ForPreset(Preset.Smoke, seed: 1) with { Inputs = new MdFlowInputs { Teacher = teacherFile } };
         using (var run = forward.Train(forwardConfig, new RunOptions { OutDir = Dir("forward"), Progress = null }))
         {
-            Assert.Equal(["kept", "sup"], run.Result.Log[^1].Terms.Keys.Order());
+            Assert.Equal(["kept", "sup", "teacher-epe-dropped", "teacher-epe-kept", "teacher-length-dropped", "teacher-length-kept"],
+                run.Result.Log[^1].Terms.Keys.Order());
             var eval = Assert.IsType<MdFlowEvaluation>(run.Evaluation);
             Assert.Equal(["student", "teacher"], eval.Models.Keys.Order());
         }
@@ -56,6 +57,28 @@ public class MdFlowRecipeTests
         }
         Assert.Equal(teacherBytes, File.ReadAllBytes(teacherFile));
         Assert.Equal(studentBytes, File.ReadAllBytes(studentFile));
+    }
+
+    /// <summary>The forward step's log separates what the reliable mask keeps from what it drops: flow lengths, and the
+    /// teacher's error where the exact flow is known.</summary>
+    [Fact]
+    public void TheForwardLogMeasuresTheTeacherOnTheKeptAndTheDroppedPixels()
+    {
+        // one row of four pixels with lengths 5 (3, 4), 0, 2 (0, 2), 1 (1, 0); the mask keeps the two middle ones
+        using var fw = torch.tensor(new float[] { 3, 0, 0, 1, 4, 0, 2, 0 }).reshape(1, 2, 1, 4);
+        using var kept = torch.tensor(new float[] { 0, 1, 1, 0 }).reshape(1, 1, 1, 4);
+        var terms = new Dictionary<string, double>();
+        MdFlowForwardRecipe.LogTeacherTargets(fw, kept, terms);
+        Assert.Equal(["kept", "teacher-length-dropped", "teacher-length-kept"], terms.Keys.Order());
+        Assert.Equal(0.5, terms["kept"], 6);
+        Assert.Equal(1.0, terms["teacher-length-kept"], 6);      // (0 + 2) / 2
+        Assert.Equal(3.0, terms["teacher-length-dropped"], 6);   // (5 + 1) / 2
+        // exact flow (0, 2) everywhere, known on the first three pixels only
+        using var truth = torch.tensor(new float[] { 0, 0, 0, 0, 2, 2, 2, 2 }).reshape(1, 2, 1, 4);
+        using var valid = torch.tensor(new float[] { 1, 1, 1, 0 }).reshape(1, 1, 1, 4);
+        MdFlowForwardRecipe.LogTeacherTargets(fw, kept, terms, truth, valid);
+        Assert.Equal(1.0, terms["teacher-epe-kept"], 6);          // errors 2 and 0
+        Assert.Equal(Math.Sqrt(13), terms["teacher-epe-dropped"], 5); // (3, 2): the fourth pixel is unknown
     }
 
     [Fact]

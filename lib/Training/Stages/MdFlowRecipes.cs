@@ -392,7 +392,9 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
         var teacherPath = config.Inputs.Teacher ?? throw new ArgumentException("mdflow-forward: Inputs.Teacher is not set (the output of mdflow-teacher-init)");
         var teacher = MdFlow.LoadFrozen(teacherPath, "teacher", "mdflow-teacher-init", config.Run.Preset);
         var student = MdFlow.CreateStudent(config, config.Run.Init);
-        var batches = MdFlow.Batches(config, options.Data);
+        bool exact = config.Phases.Any(p => p.Weight(MdFlow.Exact) != 0);
+        // the synthetic rows' exact flow feeds the log's teacher-epe terms always, the loss only through the Exact term
+        var batches = MdFlow.Batches(config, options.Data, exactFlow: true);
         return new RecipeSetup
         {
             Parts = [new TrainPart("model", student, config.Optim)],
@@ -402,14 +404,30 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
                 var terms = new Dictionary<string, double>();
                 var (fw, bw, noc) = MdFlow.Predict(teacher, pair);
                 var reliable = MutualDistillation.ReliableMask(pair.Image1, pair.Image2, fw, noc, config.Losses.Tau);
-                terms["kept"] = reliable.mean().ToDouble();
+                LogTeacherTargets(fw, reliable, terms, pair.FlowFw, pair.Valid);
+                var (phase, _) = LossPhases.At(config.Phases, step);
+                Tensor loss = torch.zeros(1).squeeze();
                 var rng = SampleRandom.For(config.Run.Seed, MdFlow.AugmentorStream, step);
                 var (a1, a2, target, mask) = MdFlow.Augment(config.Augmentor, pair, fw, reliable, rng);
                 var sequence = FlowInference.SequencePadded(a1, a2, student.SizeMultiple, (x, y) => student.ForwardSequence(x, y));
-                var sup = SequenceSupervision(sequence, target, mask, config.Losses);
-                terms[MdFlow.Sup] = sup.ToDouble();
-                var (phase, _) = LossPhases.At(config.Phases, step);
-                return new StepOutput(phase.Weight(MdFlow.Sup) * sup, terms);
+                if (phase.Weight(MdFlow.Sup) != 0)
+                {
+                    var sup = SequenceSupervision(sequence, target, mask, config.Losses);
+                    terms[MdFlow.Sup] = sup.ToDouble();
+                    loss = loss + phase.Weight(MdFlow.Sup) * sup;
+                }
+                if (exact && phase.Weight(MdFlow.Exact) != 0)
+                {
+                    // the same augmentor draw (a fresh generator of the same stream and step) moves the exact flow and its
+                    // validity exactly as it moved the teacher's target
+                    var truth = FlowBatch.Require(pair.FlowFw, $"FlowFw (the {MdFlow.Exact} term needs synthetic pairs)");
+                    var valid = FlowBatch.Require(pair.Valid, $"Valid (the {MdFlow.Exact} term needs synthetic pairs)");
+                    var (_, _, exactTarget, exactMask) = MdFlow.Augment(config.Augmentor, pair, truth, valid, SampleRandom.For(config.Run.Seed, MdFlow.AugmentorStream, step));
+                    var term = SequenceSupervision(sequence, exactTarget, exactMask, config.Losses);
+                    terms[MdFlow.Exact] = term.ToDouble();
+                    loss = loss + phase.Weight(MdFlow.Exact) * term;
+                }
+                return new StepOutput(loss, terms);
             },
             Evaluate = () =>
             {
@@ -423,6 +441,30 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
             Outputs = new Dictionary<string, string> { ["model"] = MdFlow.StudentFile },
             OutputModels = new Dictionary<string, object> { ["model"] = config.Networks.Student },
         };
+    }
+
+    /// <summary>
+    /// What the log shows of the teacher's targets: <c>kept</c>, the fraction of pixels the reliable mask keeps;
+    /// <c>teacher-length-kept</c> and <c>teacher-length-dropped</c>, the mean length in pixels of the teacher's forward flow [B,2,H,W] on the
+    /// kept and on the dropped pixels (a mask that keeps only the static pixels teaches zero flow). Where the batch carries
+    /// exact flow (<paramref name="truthFw"/> [B,2,H,W], <paramref name="valid"/> [B,1,H,W], 1 = known: the synthetic rows),
+    /// also <c>teacher-epe-kept</c> and <c>teacher-epe-dropped</c>, the teacher's end-point error there.
+    /// </summary>
+    public static void LogTeacherTargets(Tensor teacherFw, Tensor reliable, Dictionary<string, double> terms, Tensor? truthFw = null, Tensor? valid = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var length = teacherFw.square().sum(1, keepdim: true).sqrt();
+        var dropped = 1 - reliable;
+        terms["kept"] = reliable.mean().ToDouble();
+        terms["teacher-length-kept"] = ((length * reliable).sum() / reliable.sum().clamp_min(1)).ToDouble();
+        terms["teacher-length-dropped"] = ((length * dropped).sum() / dropped.sum().clamp_min(1)).ToDouble();
+        if (truthFw is null || valid is null) return;
+        var epe = (teacherFw - truthFw).square().sum(1, keepdim: true).sqrt();
+        var keptValid = reliable * valid;
+        var droppedValid = dropped * valid;
+        terms["teacher-epe-kept"] = ((epe * keptValid).sum() / keptValid.sum().clamp_min(1)).ToDouble();
+        terms["teacher-epe-dropped"] = ((epe * droppedValid).sum() / droppedValid.sum().clamp_min(1)).ToDouble();
     }
 
     /// <summary>Σ_i γ^(N−i) L_sup(f_i, target; mask) over a RAFT sequence f_1..f_N (RAFT's sequence weighting).</summary>
