@@ -41,6 +41,8 @@ public class MdFlowFootageTests
             var c = (MdFlowConfig)recipe.ForPreset(Preset.Smoke, 0);
             if (recipe is MdFlowTeacherInitRecipe)
                 c = c with { Phases = MdFlowTeacherInitRecipe.Phases(1, 3, ar: 0.05, exactWarmup: 1, exact: 0.2) };
+            if (recipe is MdFlowForwardRecipe)
+                c = c with { Phases = MdFlowForwardRecipe.Phases(3, exact: 1) };
             return c with
             {
                 Data = data, Augmentor = c.Augmentor with { CropHeight = 24, CropWidth = 40 },
@@ -85,7 +87,24 @@ public class MdFlowFootageTests
         var teacher = Path.Combine(Out("init"), MdFlow.TeacherFile);
         var forward = new MdFlowForwardRecipe();
         using (var run = forward.Train(Smoke(forward, teacher), new RunOptions { OutDir = Out("forward"), Progress = null, Data = roots }))
+        {
             Assert.True(run.Result.Completed);
+            // the laptop form: the teacher's reliable matches and the synthetic row's exact flow, each beside its value at zero flow
+            var terms = run.Result.Log[^1].Terms;
+            foreach (var key in new[] { MdFlow.Sup, MdFlow.Exact, MdFlow.Sup + MdFlowForwardRecipe.AtZeroFlow, MdFlow.Exact + MdFlowForwardRecipe.AtZeroFlow, "teacher-epe-kept" })
+                Assert.True(terms.TryGetValue(key, out var v) && double.IsFinite(v) && v >= 0, key);
+            Assert.Equal(terms[MdFlow.Sup] + terms[MdFlow.Exact], run.Result.Log[^1].Loss, 4);
+        }
+        // one augmentor draw moves the exact flow as it moves the teacher's target: a fresh generator of the same stream
+        // and step gives the same input pair
+        using (var pair = MdFlow.Batches(Smoke(forward, teacher), roots, exactFlow: true)(2))
+        {
+            var config = Smoke(forward, teacher);
+            var first = MdFlow.Augment(config.Augmentor, pair, torch.zeros_like(pair.FlowFw!), torch.ones_like(pair.Valid!), SampleRandom.For(0, MdFlow.AugmentorStream, 2));
+            var second = MdFlow.Augment(config.Augmentor, pair, pair.FlowFw!, pair.Valid!, SampleRandom.For(0, MdFlow.AugmentorStream, 2));
+            Assert.True(first.Image1.eq(second.Image1).all().item<bool>() && first.Image2.eq(second.Image2).all().item<bool>());
+            Assert.Equal(0, second.Mask[..2].sum().ToDouble());   // the real rows stay unsupervised
+        }
         var student = Path.Combine(Out("forward"), MdFlow.StudentFile);
         var backward = new MdFlowBackwardRecipe();
         using (var run = backward.Train(Smoke(backward, teacher, student), new RunOptions { OutDir = Out("backward"), Progress = null, Data = roots }))

@@ -33,7 +33,7 @@ public class MdFlowRecipeTests
         var forwardConfig = forward.ForPreset(Preset.Smoke, seed: 1) with { Inputs = new MdFlowInputs { Teacher = teacherFile } };
         using (var run = forward.Train(forwardConfig, new RunOptions { OutDir = Dir("forward"), Progress = null }))
         {
-            Assert.Equal(["kept", "sup", "teacher-epe-dropped", "teacher-epe-kept", "teacher-length-dropped", "teacher-length-kept"],
+            Assert.Equal(["kept", "sup", "sup@zero", "teacher-epe-dropped", "teacher-epe-kept", "teacher-length-dropped", "teacher-length-kept"],
                 run.Result.Log[^1].Terms.Keys.Order());
             var eval = Assert.IsType<MdFlowEvaluation>(run.Evaluation);
             Assert.Equal(["student", "teacher"], eval.Models.Keys.Order());

@@ -358,7 +358,16 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
     public override string Name => "mdflow-forward";
     public override string Description => "MDFlow step 2: RAFT student from the FastFlowNet teacher's reliable matches (census check ≤ τ and non-occluded)";
 
-    public static IReadOnlyList<LossPhase> Phases(long steps) => [new LossPhase("forward: sup (reliable teacher matches)", steps, new() { [MdFlow.Sup] = 1 })];
+    /// <summary>The step's one phase: L_sup on the teacher's reliable matches, and with <paramref name="exact"/> &gt; 0 the
+    /// synthetic rows' exact flow as a second sequence term (<see cref="MdFlow.Exact"/>; not in MDFlow, the laptop preset's
+    /// choice).</summary>
+    public static IReadOnlyList<LossPhase> Phases(long steps, double exact = 0)
+    {
+        var weights = new Dictionary<string, double> { [MdFlow.Sup] = 1 };
+        if (exact == 0) return [new LossPhase("forward: sup (reliable teacher matches)", steps, weights)];
+        weights[MdFlow.Exact] = exact;
+        return [new LossPhase("forward: sup (reliable teacher matches) + exact flow", steps, weights)];
+    }
 
     /// <summary>Steps of the laptop preset (the mini schedule's shape; not tuned yet: from the laptop teacher (held-out EPE
     /// 6.85) the RAFT student ended at zero flow, 9.006 against zero flow's 9.019, at lr 4e-4 too; from the teacher at 5.00,
@@ -414,6 +423,7 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
                 {
                     var sup = SequenceSupervision(sequence, target, mask, config.Losses);
                     terms[MdFlow.Sup] = sup.ToDouble();
+                    terms[MdFlow.Sup + AtZeroFlow] = AtZero(sequence.Count, target, mask, config.Losses);
                     loss = loss + phase.Weight(MdFlow.Sup) * sup;
                 }
                 if (exact && phase.Weight(MdFlow.Exact) != 0)
@@ -425,6 +435,7 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
                     var (_, _, exactTarget, exactMask) = MdFlow.Augment(config.Augmentor, pair, truth, valid, SampleRandom.For(config.Run.Seed, MdFlow.AugmentorStream, step));
                     var term = SequenceSupervision(sequence, exactTarget, exactMask, config.Losses);
                     terms[MdFlow.Exact] = term.ToDouble();
+                    terms[MdFlow.Exact + AtZeroFlow] = AtZero(sequence.Count, exactTarget, exactMask, config.Losses);
                     loss = loss + phase.Weight(MdFlow.Exact) * term;
                 }
                 return new StepOutput(loss, terms);
@@ -465,6 +476,18 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
         var droppedValid = dropped * valid;
         terms["teacher-epe-kept"] = ((epe * keptValid).sum() / keptValid.sum().clamp_min(1)).ToDouble();
         terms["teacher-epe-dropped"] = ((epe * droppedValid).sum() / droppedValid.sum().clamp_min(1)).ToDouble();
+    }
+
+    /// <summary>Suffix of the log terms that give a supervision term's value for a student predicting zero flow on the same
+    /// batch (a student at or above it has learned nothing from that term).</summary>
+    public const string AtZeroFlow = "@zero";
+
+    static double AtZero(int iterations, Tensor target, Tensor mask, MdFlowLosses losses)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var zero = torch.zeros_like(target);
+        return SequenceSupervision(Enumerable.Repeat(zero, iterations).ToArray(), target, mask, losses).ToDouble();
     }
 
     /// <summary>Σ_i γ^(N−i) L_sup(f_i, target; mask) over a RAFT sequence f_1..f_N (RAFT's sequence weighting).</summary>
