@@ -43,6 +43,8 @@ public class MdFlowFootageTests
                 c = c with { Phases = MdFlowTeacherInitRecipe.Phases(1, 3, ar: 0.05, exactWarmup: 1, exact: 0.2) };
             if (recipe is MdFlowForwardRecipe)
                 c = c with { Phases = MdFlowForwardRecipe.Phases(3, exact: 1) };
+            if (recipe is MdFlowBackwardRecipe)
+                c = c with { Phases = MdFlowBackwardRecipe.Phases(3, exact: 0.2) };
             return c with
             {
                 Data = data, Augmentor = c.Augmentor with { CropHeight = 24, CropWidth = 40 },
@@ -107,8 +109,17 @@ public class MdFlowFootageTests
         }
         var student = Path.Combine(Out("forward"), MdFlow.StudentFile);
         var backward = new MdFlowBackwardRecipe();
+        // the laptop preset's step 3 keeps the teacher init's exact-flow weight (otherwise the teacher would lose a term it
+        // learned from); its log shows the term, and the loss is the weighted sum of the logged terms
+        Assert.Equal(MdFlowTeacherInitRecipe.LaptopExact, backward.ForPreset(Preset.Laptop).Phases.Single().Weight(MdFlow.Exact));
         using (var run = backward.Train(Smoke(backward, teacher, student), new RunOptions { OutDir = Out("backward"), Progress = null, Data = roots }))
+        {
             Assert.True(run.Result.Completed);
+            var last = run.Result.Log[^1];
+            var phase = MdFlowBackwardRecipe.Phases(3, exact: 0.2)[0];
+            Assert.True(last.Terms.TryGetValue(MdFlow.Exact, out var exactTerm) && double.IsFinite(exactTerm) && exactTerm > 0);
+            Assert.Equal(last.Terms.Sum(kv => phase.Weight(kv.Key) * kv.Value), last.Loss, 4);
+        }
 
         // every output runs on held-out real frames (./kit footage's metrics), RAFT and FastFlowNet padded to their multiples
         var footage = Footage.Open([Path.Combine(dir.Path, "data", "Footage")], footageData.Footage);

@@ -288,6 +288,10 @@ public sealed class MdFlowTeacherInitRecipe : Recipe<MdFlowConfig>
     /// laptop pairs; not tuned yet).</summary>
     public const long LaptopWarmupSteps = 600, LaptopSteps = 1400;
 
+    /// <summary>The laptop preset's weight of the synthetic rows' exact flow after the warm-up (kit choice, as stage 1's
+    /// laptop preset; the backward step keeps it).</summary>
+    public const double LaptopExact = 0.2;
+
     public override MdFlowConfig ForPreset(Preset preset, long seed = 0)
     {
         var config = MdFlow.ForPreset(preset, seed);
@@ -309,7 +313,7 @@ public sealed class MdFlowTeacherInitRecipe : Recipe<MdFlowConfig>
             Preset.Laptop => config with
             {
                 Data = config.Data with { WarmupSteps = LaptopWarmupSteps, Warmup = SyntheticFlowConfig.Mini },
-                Phases = Phases(LaptopWarmupSteps, LaptopSteps, ar: 0, exactWarmup: 1, exact: 0.2),
+                Phases = Phases(LaptopWarmupSteps, LaptopSteps, ar: 0, exactWarmup: 1, exact: LaptopExact),
                 Optim = new OptimConfig { LearningRate = 1e-3, Schedule = ScheduleKind.MultiStep, Milestones = [LaptopWarmupSteps + LaptopSteps * 2 / 3], Gamma = 0.5, ClipNorm = 10 },
             },
             _ => config with { Phases = Phases(50_000, 250_000), Optim = new OptimConfig { LearningRate = 2e-4, Schedule = ScheduleKind.Step, StepSize = 100_000, Gamma = 0.5 } },
@@ -513,8 +517,16 @@ public sealed class MdFlowBackwardRecipe : Recipe<MdFlowConfig>
     /// <summary>Steps of the laptop preset (the mini schedule's shape; not tuned yet).</summary>
     public const long LaptopSteps = 400;
 
-    public static IReadOnlyList<LossPhase> Phases(long steps, double smooth = 50, double sup = 0.05) =>
-        [new LossPhase("backward: photometric + smooth + sup (student flow)", steps, new() { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Sup] = sup })];
+    /// <summary>The step's one phase: photometric + smoothness + L_sup to the student's flow, and with
+    /// <paramref name="exact"/> &gt; 0 the synthetic rows' exact flow (<see cref="MdFlow.Exact"/>; not in MDFlow: the laptop
+    /// preset keeps the weight its teacher init trained with, so step 3 does not drop a term the teacher learned from).</summary>
+    public static IReadOnlyList<LossPhase> Phases(long steps, double smooth = 50, double sup = 0.05, double exact = 0)
+    {
+        var weights = new Dictionary<string, double> { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Sup] = sup };
+        if (exact == 0) return [new LossPhase("backward: photometric + smooth + sup (student flow)", steps, weights)];
+        weights[MdFlow.Exact] = exact;
+        return [new LossPhase("backward: photometric + smooth + sup (student flow) + exact flow", steps, weights)];
+    }
 
     public override MdFlowConfig ForPreset(Preset preset, long seed = 0)
     {
@@ -538,7 +550,7 @@ public sealed class MdFlowBackwardRecipe : Recipe<MdFlowConfig>
             },
             Preset.Laptop => config with
             {
-                Phases = Phases(LaptopSteps),
+                Phases = Phases(LaptopSteps, exact: MdFlowTeacherInitRecipe.LaptopExact),
                 Optim = new OptimConfig { LearningRate = 5e-4, Schedule = ScheduleKind.MultiStep, Milestones = [LaptopSteps * 2 / 3], Gamma = 0.5, ClipNorm = 10 },
             },
             _ => config with { Phases = Phases(200_000), Optim = new OptimConfig { LearningRate = 1e-4, Schedule = ScheduleKind.Step, StepSize = 100_000, Gamma = 0.5 } },
@@ -552,7 +564,7 @@ public sealed class MdFlowBackwardRecipe : Recipe<MdFlowConfig>
         var teacher = MdFlow.CreateTeacher(config, config.Run.Init ?? teacherPath);
         var initial = MdFlow.LoadFrozen(teacherPath, "teacher", "mdflow-teacher-init", config.Run.Preset);
         var student = MdFlow.LoadFrozen(studentPath, "student", "mdflow-forward", config.Run.Preset);
-        var batches = MdFlow.Batches(config, options.Data);
+        var batches = MdFlow.Batches(config, options.Data, exactFlow: config.Phases.Any(p => p.Weight(MdFlow.Exact) != 0));
         return new RecipeSetup
         {
             Parts = [new TrainPart("model", teacher, config.Optim)],
