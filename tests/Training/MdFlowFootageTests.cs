@@ -35,6 +35,9 @@ public class MdFlowFootageTests
         // the laptop preset weighs the synthetic rows' exact flow (1 in the warm-up, 0.2 after) and has no AR term; the
         // smoke chain below keeps AR on as well, to run both paths
         Assert.Equal(new[] { 1.0, 0.2 }, laptop.Phases.Select(p => p.Weight(MdFlow.Exact)));
+        // the forward step's laptop preset: the teacher's reliable matches and the synthetic rows' exact flow, weight 1 each
+        var forwardLaptop = new MdFlowForwardRecipe().ForPreset(Preset.Laptop).Phases.Single();
+        Assert.Equal((1.0, 1.0), (forwardLaptop.Weight(MdFlow.Sup), forwardLaptop.Weight(MdFlow.Exact)));
         Assert.All(laptop.Phases, p => Assert.Equal(0, p.Weight(MdFlow.Ar)));
         MdFlowConfig Smoke(IRecipe recipe, string? teacher = null, string? student = null)
         {
