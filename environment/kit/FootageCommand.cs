@@ -50,12 +50,21 @@ public static class FootageCommand
             var pairs = Spread(index.HeldOut, count);
             Console.WriteLine($"\nheld-out evaluation on {pairs.Count} pairs (no ground truth; lower census and photometric error are better)");
             Console.WriteLine($"{"flow",-36} {"census",8} {"photo (8-bit)",14} {"fw-bw consistent",17} {"s",6}");
+            var byClip = new List<(string Name, IReadOnlyList<(string Clip, UnsupervisedFlowMetrics Metrics)> Clips)>();
             foreach (var (name, make) in rows)
             {
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 using var model = make();
-                var m = FootageEvaluation.Of(model, pairs);
+                var (m, clips) = FootageEvaluation.ByClip(model, pairs);
+                byClip.Add((name, clips));
                 Console.WriteLine($"{Short(name),-36} {m.Census,8:F4} {m.Photometric,14:F2} {m.Consistent * 100,16:F1}% {watch.Elapsed.TotalSeconds,6:F0}");
+            }
+            if (byClip.Count > 0 && byClip[0].Clips.Count > 1)
+            {
+                Console.WriteLine("\nphotometric error (8-bit) by clip (pairs)");
+                Console.WriteLine($"{"flow",-36}" + string.Concat(byClip[0].Clips.Select(c => $" {$"{c.Clip} ({c.Metrics.Pairs})",14}")));
+                foreach (var (name, clips) in byClip)
+                    Console.WriteLine($"{Short(name),-36}" + string.Concat(clips.Select(c => $" {c.Metrics.Photometric,14:F2}")));
             }
         }
         if (o.Int("synthetic", 0) is var n and > 0)

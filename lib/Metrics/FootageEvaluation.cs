@@ -50,6 +50,25 @@ public static class FootageEvaluation
         return new UnsupervisedFlowMetrics(census / n, photometric / n, consistent / n, n);
     }
 
+    /// <summary>
+    /// The metrics of <paramref name="model"/> (null = zero flow) per clip (the part of a pair's id before its '/', as
+    /// <see cref="DistillKit.Data.Video.Footage"/> names them: <c>CLIP/AAAAAA-BBBBBB</c>), clips in order of first
+    /// appearance, and over all pairs (per pair, then the mean: the pair-weighted mean of the clips' figures). One clip
+    /// with a static camera and fine texture can decide the overall figure; the breakdown shows it.
+    /// </summary>
+    public static (UnsupervisedFlowMetrics All, IReadOnlyList<(string Clip, UnsupervisedFlowMetrics Metrics)> Clips) ByClip(
+        IFlowModel? model, IReadOnlyList<FlowPair> pairs)
+    {
+        if (pairs.Count == 0) throw new ArgumentException("FootageEvaluation: no pairs to evaluate");
+        var clips = pairs.GroupBy(ClipOf).Select(g => (g.Key, Of(model, g.ToList()))).ToList();
+        int n = pairs.Count;
+        double Mean(Func<UnsupervisedFlowMetrics, double> f) => clips.Sum(c => f(c.Item2) * c.Item2.Pairs) / n;
+        return (new UnsupervisedFlowMetrics(Mean(m => m.Census), Mean(m => m.Photometric), Mean(m => m.Consistent), n), clips);
+    }
+
+    /// <summary>The clip a footage pair belongs to: its id up to the first '/' (the whole id when it has none).</summary>
+    public static string ClipOf(FlowPair pair) => pair.Id.IndexOf('/') is var k and > 0 ? pair.Id[..k] : pair.Id;
+
     /// <summary>The metrics of given flows for images [B,3,H,W] RGB in [0,1] and flows [B,2,H,W] (u, v in pixels;
     /// forward maps frame 1 to frame 2, backward frame 2 to frame 1), averaged over the batch.</summary>
     public static UnsupervisedFlowMetrics OfFlows(Tensor image1, Tensor image2, Tensor flowFw, Tensor flowBw)

@@ -164,6 +164,29 @@ public class FootageTests
     }
 
     [Fact]
+    public void HeldOutMetricsBreakDownByClipAndAddUpToTheOverallFigures()
+    {
+        using var dir = new TempFolder();
+        var root = dir.File("footage");
+        WriteFrames(Path.Combine(root, "a"), 20, 24, 32);
+        WriteFrames(Path.Combine(root, "b"), 10, 24, 32);
+        var index = Footage.Open([root], new FootageOptions { Height = 24, HeldOutFraction = 0.3 }, TextWriter.Null, dir.File("cache"));
+        var (all, clips) = FootageEvaluation.ByClip(null, index.HeldOut);
+        Assert.Equal(["a", "b"], clips.Select(c => c.Clip));
+        Assert.Equal([5, 2], clips.Select(c => c.Metrics.Pairs));   // frames 14..19 and 7..9 held out, gap 1
+        var whole = FootageEvaluation.Of(null, index.HeldOut);
+        Assert.Equal(whole.Pairs, all.Pairs);
+        Assert.Equal(whole.Photometric, all.Photometric, 9);
+        Assert.Equal(whole.Census, all.Census, 9);
+        Assert.Equal(whole.Consistent, all.Consistent, 9);
+        var b = FootageEvaluation.Of(null, index.HeldOut.Where(p => p.Id.StartsWith("b/")).ToList());
+        Assert.Equal(b.Photometric, clips[1].Metrics.Photometric, 9);
+        Assert.True(clips[0].Metrics.Photometric > 0, "the clip's frames move");
+        Assert.Equal("clip", FootageEvaluation.ClipOf(new DistillKit.Data.Flow.FlowPair("clip", "1.png", "2.png", null, null, null)));
+        Assert.Throws<ArgumentException>(() => FootageEvaluation.ByClip(null, []));
+    }
+
+    [Fact]
     public void UnsupervisedMetricsPreferTheTrueFlowToZeroFlow()
     {
         using var scope = torch.NewDisposeScope();
