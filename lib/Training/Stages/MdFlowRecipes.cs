@@ -378,7 +378,7 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
     /// 9.029 against zero flow's 9.019): the reliable mask keeps about 40 % of the pixels, mostly static ones (teacher flow
     /// 0.9–1.2 px kept against 5–5.5 px dropped, measured on the training batches). With the synthetic rows' exact flow
     /// beside it (<see cref="LaptopExact"/>): 7.00 after 1200 steps (exact flow alone: 7.18; exact weight 0.25: 7.23),
-    /// 5.81 after 2400 (2284 s on one core beside another training).</summary>
+    /// 5.81 after 2400 (2284 s on one core beside another training; 0.60 s a step on 2 cores alone, about 24 minutes).</summary>
     public const long LaptopSteps = 2400;
 
     /// <summary>The laptop preset's weight of the exact-flow term (kit choice, not in MDFlow).</summary>
