@@ -122,6 +122,20 @@ public static class MdFlow
     /// </summary>
     public static (Tensor Image1, Tensor Image2, Tensor Target, Tensor Mask) Augment(MdFlowAugmentor augmentor, FlowBatch pair, Tensor target, Tensor mask, SampleRandom rng)
     {
+        var a = AugmentWithExact(augmentor, pair, target, mask, rng);
+        a.ExactFlow?.Dispose();
+        a.ExactValid?.Dispose();
+        return (a.Image1, a.Image2, a.Target, a.Mask);
+    }
+
+    /// <summary>
+    /// <see cref="Augment"/>, and the pair's own exact flow [B,2,H,W] and <c>Valid</c> [B,1,H,W] (1 = flow known) moved by
+    /// the same geometry (the joint transforms move every field of the batch together; null where the pair has none),
+    /// for the <see cref="Exact"/> term.
+    /// </summary>
+    public static (Tensor Image1, Tensor Image2, Tensor Target, Tensor Mask, Tensor? ExactFlow, Tensor? ExactValid) AugmentWithExact(
+        MdFlowAugmentor augmentor, FlowBatch pair, Tensor target, Tensor mask, SampleRandom rng)
+    {
         using var scope = torch.NewDisposeScope();
         var carried = JointFields.WithImages(pair, pair.Image1.alias(), pair.Image2.alias()) with
         {
@@ -129,9 +143,20 @@ public static class MdFlow
         };
         var moved = augmentor.Geometry().Apply(carried, rng);
         var seen = augmentor.Corruption().Apply(moved, rng);
-        var result = (seen.Image1, seen.Image2, FlowBatch.Require(moved.TeacherFlowFw, "TeacherFlowFw"), 1 - FlowBatch.Require(moved.TeacherOccFw, "TeacherOccFw"));
+        var result = (seen.Image1, seen.Image2, FlowBatch.Require(moved.TeacherFlowFw, "TeacherFlowFw"), 1 - FlowBatch.Require(moved.TeacherOccFw, "TeacherOccFw"),
+            moved.FlowFw, moved.Valid);
         scope.MoveToOuter(result.Item1, result.Item2, result.Item3, result.Item4);
+        if (result.FlowFw is not null) scope.MoveToOuter(result.FlowFw);
+        if (result.Valid is not null) scope.MoveToOuter(result.Valid);
         return result;
+    }
+
+    /// <summary>A phase with the <see cref="Exact"/> term added where <paramref name="exact"/> is not 0 (its name says so).</summary>
+    public static LossPhase WithExact(string name, long steps, Dictionary<string, double> weights, double exact)
+    {
+        if (exact == 0) return new LossPhase(name, steps, weights);
+        weights[Exact] = exact;
+        return new LossPhase(name + " + exact flow", steps, weights);
     }
 
     /// <summary>A frozen network's flows on a pair and its forward non-occlusion mask (no gradient, eval mode).</summary>
@@ -269,20 +294,11 @@ public sealed class MdFlowTeacherInitRecipe : Recipe<MdFlowConfig>
     /// (<see cref="MdFlow.Exact"/>; 0 in MDFlow's own phases; the laptop preset uses 1 and 0.2).
     /// </summary>
     public static IReadOnlyList<LossPhase> Phases(long warmup, long steps, double smooth = 50, double ar = 0.01, double exactWarmup = 0, double exact = 0)
-    {
-        // a phase with the exact-flow term added where its weight is not 0
-        static LossPhase With(string name, long n, Dictionary<string, double> weights, double exactWeight)
-        {
-            if (exactWeight == 0) return new LossPhase(name, n, weights);
-            weights[MdFlow.Exact] = exactWeight;
-            return new LossPhase(name + " + exact flow", n, weights);
-        }
-        return
+        =>
         [
-            .. warmup > 0 ? [With("teacher warm-up: unmasked photometric", warmup, new() { [MdFlow.PhotometricUnmasked] = 1 }, exactWarmup)] : Array.Empty<LossPhase>(),
-            With("teacher init: photometric + smooth + ar", steps, new() { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Ar] = ar }, exact),
+            .. warmup > 0 ? [MdFlow.WithExact("teacher warm-up: unmasked photometric", warmup, new() { [MdFlow.PhotometricUnmasked] = 1 }, exactWarmup)] : Array.Empty<LossPhase>(),
+            MdFlow.WithExact("teacher init: photometric + smooth + ar", steps, new() { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Ar] = ar }, exact),
         ];
-    }
 
     /// <summary>Steps of the laptop preset: the unmasked warm-up, then the full terms (the mini schedule's shape on stage 1's
     /// laptop pairs; not tuned yet).</summary>
@@ -366,13 +382,8 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
     /// <summary>The step's one phase: L_sup on the teacher's reliable matches, and with <paramref name="exact"/> &gt; 0 the
     /// synthetic rows' exact flow as a second sequence term (<see cref="MdFlow.Exact"/>; not in MDFlow, the laptop preset's
     /// choice).</summary>
-    public static IReadOnlyList<LossPhase> Phases(long steps, double exact = 0)
-    {
-        var weights = new Dictionary<string, double> { [MdFlow.Sup] = 1 };
-        if (exact == 0) return [new LossPhase("forward: sup (reliable teacher matches)", steps, weights)];
-        weights[MdFlow.Exact] = exact;
-        return [new LossPhase("forward: sup (reliable teacher matches) + exact flow", steps, weights)];
-    }
+    public static IReadOnlyList<LossPhase> Phases(long steps, double exact = 0) =>
+        [MdFlow.WithExact("forward: sup (reliable teacher matches)", steps, new() { [MdFlow.Sup] = 1 }, exact)];
 
     /// <summary>Steps of the laptop preset. With L_sup alone the RAFT student stayed at zero flow (held-out EPE 9.006 and
     /// 9.029 against zero flow's 9.019): the reliable mask keeps about 40 % of the pixels, mostly static ones (teacher flow
@@ -411,7 +422,6 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
         var teacherPath = config.Inputs.Teacher ?? throw new ArgumentException("mdflow-forward: Inputs.Teacher is not set (the output of mdflow-teacher-init)");
         var teacher = MdFlow.LoadFrozen(teacherPath, "teacher", "mdflow-teacher-init", config.Run.Preset);
         var student = MdFlow.CreateStudent(config, config.Run.Init);
-        bool exact = config.Phases.Any(p => p.Weight(MdFlow.Exact) != 0);
         // the synthetic rows' exact flow feeds the log's teacher-epe terms always, the loss only through the Exact term
         var batches = MdFlow.Batches(config, options.Data, exactFlow: true);
         return new RecipeSetup
@@ -427,7 +437,8 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
                 var (phase, _) = LossPhases.At(config.Phases, step);
                 Tensor loss = torch.zeros(1).squeeze();
                 var rng = SampleRandom.For(config.Run.Seed, MdFlow.AugmentorStream, step);
-                var (a1, a2, target, mask) = MdFlow.Augment(config.Augmentor, pair, fw, reliable, rng);
+                // one augmentor draw moves the teacher's target and the pair's exact flow together
+                var (a1, a2, target, mask, exactFlow, exactValid) = MdFlow.AugmentWithExact(config.Augmentor, pair, fw, reliable, rng);
                 var sequence = FlowInference.SequencePadded(a1, a2, student.SizeMultiple, (x, y) => student.ForwardSequence(x, y));
                 if (phase.Weight(MdFlow.Sup) != 0)
                 {
@@ -436,13 +447,10 @@ public sealed class MdFlowForwardRecipe : Recipe<MdFlowConfig>
                     terms[MdFlow.Sup + AtZeroFlow] = AtZero(sequence.Count, target, mask, config.Losses);
                     loss = loss + phase.Weight(MdFlow.Sup) * sup;
                 }
-                if (exact && phase.Weight(MdFlow.Exact) != 0)
+                if (phase.Weight(MdFlow.Exact) != 0)
                 {
-                    // the same augmentor draw (a fresh generator of the same stream and step) moves the exact flow and its
-                    // validity exactly as it moved the teacher's target
-                    var truth = FlowBatch.Require(pair.FlowFw, $"FlowFw (the {MdFlow.Exact} term needs synthetic pairs)");
-                    var valid = FlowBatch.Require(pair.Valid, $"Valid (the {MdFlow.Exact} term needs synthetic pairs)");
-                    var (_, _, exactTarget, exactMask) = MdFlow.Augment(config.Augmentor, pair, truth, valid, SampleRandom.For(config.Run.Seed, MdFlow.AugmentorStream, step));
+                    var exactTarget = FlowBatch.Require(exactFlow, $"FlowFw (the {MdFlow.Exact} term needs synthetic pairs)");
+                    var exactMask = FlowBatch.Require(exactValid, $"Valid (the {MdFlow.Exact} term needs synthetic pairs)");
                     var term = SequenceSupervision(sequence, exactTarget, exactMask, config.Losses);
                     terms[MdFlow.Exact] = term.ToDouble();
                     terms[MdFlow.Exact + AtZeroFlow] = AtZero(sequence.Count, exactTarget, exactMask, config.Losses);
@@ -526,13 +534,8 @@ public sealed class MdFlowBackwardRecipe : Recipe<MdFlowConfig>
     /// <summary>The step's one phase: photometric + smoothness + L_sup to the student's flow, and with
     /// <paramref name="exact"/> &gt; 0 the synthetic rows' exact flow (<see cref="MdFlow.Exact"/>; not in MDFlow: the laptop
     /// preset keeps the weight its teacher init trained with, so step 3 does not drop a term the teacher learned from).</summary>
-    public static IReadOnlyList<LossPhase> Phases(long steps, double smooth = 50, double sup = 0.05, double exact = 0)
-    {
-        var weights = new Dictionary<string, double> { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Sup] = sup };
-        if (exact == 0) return [new LossPhase("backward: photometric + smooth + sup (student flow)", steps, weights)];
-        weights[MdFlow.Exact] = exact;
-        return [new LossPhase("backward: photometric + smooth + sup (student flow) + exact flow", steps, weights)];
-    }
+    public static IReadOnlyList<LossPhase> Phases(long steps, double smooth = 50, double sup = 0.05, double exact = 0) =>
+        [MdFlow.WithExact("backward: photometric + smooth + sup (student flow)", steps, new() { [MdFlow.Photometric] = 1, [MdFlow.Smooth] = smooth, [MdFlow.Sup] = sup }, exact)];
 
     public override MdFlowConfig ForPreset(Preset preset, long seed = 0)
     {
