@@ -85,10 +85,10 @@ public static class Checkpoint
                 meta[CheckpointIntegrity.LengthKey] = file.Length.ToString();
             }
             meta[CheckpointIntegrity.HashKey] = CheckpointIntegrity.Sha256(writing);
-            TestPause(step, "tensors");
+            TestPause(step, "tensors", path);
             File.Move(writing, path, overwrite: true);
             Runtime.PosixFiles.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);  // the rename on disk before the metadata names it
-            TestPause(step, "renamed");
+            TestPause(step, "renamed", path);
             writing = metaPath + ".tmp";
             using (var file = new FileStream(writing, FileMode.Create, FileAccess.Write, FileShare.None))
             {
@@ -97,6 +97,7 @@ public static class Checkpoint
             }
             File.Move(writing, metaPath, overwrite: true);
             Runtime.PosixFiles.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            TestPause(step, "written", path);
         }
         catch (Exception e) when (Runtime.WriteFailures.IsWriteFailure(e))
         {
@@ -109,14 +110,18 @@ public static class Checkpoint
     /// <summary>
     /// Test hook: with <c>DISTILLKIT_TEST_PAUSE_CHECKPOINT=STEP:POINT</c> the write of checkpoint STEP stops at POINT
     /// (<c>tensors</c>: tensor file written to its temporary name; <c>renamed</c>: tensor file in place, metadata not yet
-    /// written), says so on standard error and waits (5 minutes at most), so that a test can kill the process in the
-    /// middle of a checkpoint write deterministically.
+    /// written; <c>written</c>: checkpoint complete), says so on standard error and waits (5 minutes at most), so that a
+    /// test can kill the process in the middle of a checkpoint write, or right after one, deterministically.
+    /// <c>STEP:POINT:PART</c> pauses only where the checkpoint's path contains PART (one run of an ablation).
     /// </summary>
     public const string PauseVariable = "DISTILLKIT_TEST_PAUSE_CHECKPOINT";
 
-    static void TestPause(long step, string point)
+    static void TestPause(long step, string point, string path)
     {
-        if (Environment.GetEnvironmentVariable(PauseVariable) != $"{step}:{point}") return;
+        var cue = Environment.GetEnvironmentVariable(PauseVariable);
+        if (cue is null || !cue.StartsWith($"{step}:{point}")) return;
+        var rest = cue[$"{step}:{point}".Length..];
+        if (rest.Length > 0 && !(rest[0] == ':' && Path.GetFullPath(path).Contains(rest[1..]))) return;
         Console.Error.WriteLine($"checkpoint paused: step {step} at {point}");
         Console.Error.Flush();
         Thread.Sleep(TimeSpan.FromMinutes(5));
