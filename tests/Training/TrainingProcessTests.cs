@@ -2,6 +2,7 @@ using DistillKit.Tests.Support;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using DistillKit.Tests.Imaging;
+using DistillKit.Training;
 using DistillKit.Weights;
 using Xunit;
 
@@ -51,19 +52,13 @@ public class TrainingProcessTests
         string straight = Path.Combine(dir.Path, "straight"), killed = Path.Combine(dir.Path, "killed");
         RunToEnd($"{Args} --fresh --out \"{straight}\"");
 
-        // second run: killed (SIGKILL, no clean-up) once its step-8 checkpoint is complete
-        using (var p = Process.Start(Kit($"{Args} --fresh --out \"{killed}\""))!)
+        // second run: paused right after its step-8 checkpoint is complete (a smoke step is too fast to race), then killed
+        // (SIGKILL, no clean-up)
+        using (var kit = new KitProcess($"{Args} --fresh --out \"{killed}\"",
+                   new Dictionary<string, string> { [Checkpoint.PauseVariable] = "8:written" }))
         {
-            p.OutputDataReceived += (_, _) => { };
-            p.ErrorDataReceived += (_, _) => { };
-            p.BeginOutputReadLine();
-            p.BeginErrorReadLine();
-            var marker = Path.Combine(killed, "checkpoints", "step-00000008.json");
-            var clock = Stopwatch.StartNew();
-            while (!File.Exists(marker) && !p.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(5);
-            Assert.False(p.HasExited, "the run ended before it could be killed");
-            p.Kill(entireProcessTree: true);
-            p.WaitForExit();
+            kit.WaitFor(l => l.StartsWith("checkpoint paused: step 8 at written"), "the pause after checkpoint 8");
+            kit.Kill();
         }
         var beforeRestart = Digests(killed);
         Assert.True(beforeRestart.Count < Steps, $"killed after {beforeRestart.Count} logged steps");
