@@ -49,7 +49,7 @@ public static class FootageCommand
             int count = Math.Min(o.Int("pairs", 24), index.HeldOut.Count);
             var pairs = Spread(index.HeldOut, count);
             Console.WriteLine($"\nheld-out evaluation on {pairs.Count} pairs (no ground truth; lower census and photometric error are better)");
-            Console.WriteLine($"{"flow",-36} {"census",8} {"photo (8-bit)",14} {"fw-bw consistent",17} {"s",6}");
+            Console.WriteLine($"{"flow",-36} {"census",8} {"photo (8-bit)",14} {"fw-bw consistent",17} {"median |w|",11} {"s",6}");
             var byClip = new List<(string Name, IReadOnlyList<(string Clip, UnsupervisedFlowMetrics Metrics)> Clips)>();
             foreach (var (name, make) in rows)
             {
@@ -57,14 +57,18 @@ public static class FootageCommand
                 using var model = make();
                 var (m, clips) = FootageEvaluation.ByClip(model, pairs);
                 byClip.Add((name, clips));
-                Console.WriteLine($"{Short(name),-36} {m.Census,8:F4} {m.Photometric,14:F2} {m.Consistent * 100,16:F1}% {watch.Elapsed.TotalSeconds,6:F0}");
+                Console.WriteLine($"{Short(name),-36} {m.Census,8:F4} {m.Photometric,14:F2} {m.Consistent * 100,16:F1}% {m.MedianLength,11:F3} {watch.Elapsed.TotalSeconds,6:F0}");
             }
             if (byClip.Count > 0 && byClip[0].Clips.Count > 1)
             {
-                Console.WriteLine("\nphotometric error (8-bit) by clip (pairs)");
-                Console.WriteLine($"{"flow",-36}" + string.Concat(byClip[0].Clips.Select(c => $" {$"{c.Clip} ({c.Metrics.Pairs})",14}")));
-                foreach (var (name, clips) in byClip)
-                    Console.WriteLine($"{Short(name),-36}" + string.Concat(clips.Select(c => $" {c.Metrics.Photometric,14:F2}")));
+                foreach (var (title, value, format) in new (string, Func<UnsupervisedFlowMetrics, double>, string)[]
+                         { ("photometric error (8-bit)", m => m.Photometric, "F2"), ("census", m => m.Census, "F4"), ("median |w| (px)", m => m.MedianLength, "F3") })
+                {
+                    Console.WriteLine($"\n{title} by clip (pairs)");
+                    Console.WriteLine($"{"flow",-36}" + string.Concat(byClip[0].Clips.Select(c => $" {$"{c.Clip} ({c.Metrics.Pairs})",14}")));
+                    foreach (var (name, clips) in byClip)
+                        Console.WriteLine($"{Short(name),-36}" + string.Concat(clips.Select(c => $" {value(c.Metrics).ToString(format),14}")));
+                }
             }
         }
         if (o.Int("synthetic", 0) is var n and > 0)

@@ -179,6 +179,7 @@ public class FootageTests
         Assert.Equal(whole.Photometric, all.Photometric, 9);
         Assert.Equal(whole.Census, all.Census, 9);
         Assert.Equal(whole.Consistent, all.Consistent, 9);
+        Assert.Equal(0.0, all.MedianLength);   // zero flow
         var b = FootageEvaluation.Of(null, index.HeldOut.Where(p => p.Id.StartsWith("b/")).ToList());
         Assert.Equal(b.Photometric, clips[1].Metrics.Photometric, 9);
         Assert.True(clips[0].Metrics.Photometric > 0, "the clip's frames move");
@@ -210,5 +211,26 @@ public class FootageTests
         Assert.True(same.Photometric < 1e-4, $"an image against itself leaves {same.Photometric} grey levels"); // the sampler's float rounding
         // an inconsistent backward flow lowers the consistent rate
         Assert.True(FootageEvaluation.OfFlows(i1, i2, fw, zero).Consistent < 0.5);
+        Assert.Equal(3.0, trueM.MedianLength, 6);
+        Assert.Equal(0.0, zeroM.MedianLength);
+    }
+
+    [Fact]
+    public void OnAStillPairASubPixelFlowCostsCensusAndPhotometricErrorThroughTheResamplingAlone()
+    {
+        using var scope = torch.NewDisposeScope();
+        // a still, fine-textured scene seen twice with independent sensor noise (σ 0.5 grey level)
+        torch.manual_seed(7);
+        var scene = Scene(48, 64, 0, 0).unsqueeze(0) + 0.1 * torch.rand(1, 3, 48, 64);   // texture at the pixel scale
+        var i1 = (scene + 0.5 / 255 * torch.randn(1, 3, 48, 64)).clamp(0, 1);
+        var i2 = (scene + 0.5 / 255 * torch.randn(1, 3, 48, 64)).clamp(0, 1);
+        var zero = torch.zeros(1, 2, 48, 64);
+        var tenth = torch.zeros(1, 2, 48, 64);
+        tenth[0, 0] = torch.full(48, 64, 0.1f);
+        var still = FootageEvaluation.OfFlows(i1, i2, zero, zero);
+        var drift = FootageEvaluation.OfFlows(i1, i2, tenth, -tenth);
+        Assert.True(drift.Census > 1.1 * still.Census, $"census: 0.1 px drift {drift.Census} vs zero flow {still.Census}");
+        Assert.True(drift.Photometric > still.Photometric, $"photometric: 0.1 px drift {drift.Photometric} vs zero flow {still.Photometric}");
+        Assert.Equal(0.1, drift.MedianLength, 5);
     }
 }
