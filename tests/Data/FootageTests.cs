@@ -188,6 +188,31 @@ public class FootageTests
     }
 
     [Fact]
+    public void KitFootageComparesTheBaselinesOnTheHeldOutPairsOverallAndByClip()
+    {
+        using var dir = new TempFolder();
+        var root = dir.File("footage");
+        WriteFrames(Path.Combine(root, "a"), 20, 24, 32);
+        WriteFrames(Path.Combine(root, "b"), 10, 24, 32);
+        using var kit = new KitProcess($"footage \"{root}\" --height 24 --held-out 0.3 --baselines --pairs 7",
+            new Dictionary<string, string> { ["DISTILLKIT_CACHE"] = dir.File("cache") });
+        Assert.True(kit.Wait() == 0, kit.Output);
+        var lines = kit.Output.Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("held-out evaluation on 7 pairs"));
+        foreach (var title in new[] { "photometric error (8-bit) by clip (pairs)", "census by clip (pairs)", "median |w| (px) by clip (pairs)" })
+        {
+            int at = Array.IndexOf(lines, title);
+            Assert.True(at > 0, $"no table '{title}' in:\n{kit.Output}");
+            Assert.Matches(@"^flow\s+a \(5\)\s+b \(2\)$", lines[at + 1]);
+            Assert.StartsWith("zero flow", lines[at + 2]);
+            Assert.StartsWith("OpenCV Farneback", lines[at + 3]);
+            Assert.StartsWith("OpenCV TV-L1", lines[at + 4]);
+        }
+        var zero = lines[Array.IndexOf(lines, "median |w| (px) by clip (pairs)") + 2].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["0.000", "0.000"], zero[^2..]);
+    }
+
+    [Fact]
     public void UnsupervisedMetricsPreferTheTrueFlowToZeroFlow()
     {
         using var scope = torch.NewDisposeScope();
