@@ -85,6 +85,13 @@ public class RecipeConfigTests
         Assert.Equal(studentJson, System.Text.Json.JsonSerializer.Serialize(System.Text.Json.JsonSerializer.Deserialize<DistillFlowStudentConfig>(studentJson, Json.Options), Json.Options));
         Assert.Equal(Stage1Source.Footage, student.Data.Source);
         Assert.Equal(Path.Combine("runs", "stage1-laptop", "teacher.safetensors"), Assert.Single(student.Teacher.Checkpoints));
+        // its joint affine moves both frames alike (a relative part made the student drift on still scenes)
+        Assert.True(student.Challenge.Affine);
+        for (int d = 0; d < 8; d++)
+        {
+            var (a1, a2) = student.Challenge.AffineRanges.Sample(96, 128, DistillKit.Data.Synthetic.SampleRandom.For(3, d));
+            Assert.Equal(a1, a2);
+        }
         // MDFlow's three steps: stage 1's laptop pairs, each step reading the one before under runs/*-laptop
         foreach (var name in new[] { "mdflow-teacher-init", "mdflow-forward", "mdflow-backward" })
         {
