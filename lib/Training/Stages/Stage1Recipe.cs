@@ -27,7 +27,7 @@ public sealed class Stage1Recipe : Recipe<Stage1Config>
     /// <summary>Stream key of the augmentation draws (see <see cref="SampleRandom.For"/>).</summary>
     public const long AugmentStream = 17;
 
-    /// <summary>Phase lengths of the laptop preset (about 30 minutes on 2 cores): ψ for LaptopPsiSteps, of which the first
+    /// <summary>Phase lengths of the laptop preset (18–26 minutes on 2 cores: 1062 s and 1069 s alone on 2026-12-05): ψ for LaptopPsiSteps, of which the first
     /// LaptopWarmupSteps on small smooth synthetic pairs (<see cref="Stage1Data.WarmupSteps"/>), then census.</summary>
     public const long LaptopWarmupSteps = 1500, LaptopPsiSteps = 2000, LaptopCensusSteps = 3500;
 
