@@ -118,10 +118,9 @@ public static class Checkpoint
 
     static void TestPause(long step, string point, string path)
     {
-        var cue = Environment.GetEnvironmentVariable(PauseVariable);
-        if (cue is null || !cue.StartsWith($"{step}:{point}")) return;
-        var rest = cue[$"{step}:{point}".Length..];
-        if (rest.Length > 0 && !(rest[0] == ':' && Path.GetFullPath(path).Contains(rest[1..]))) return;
+        var cue = Environment.GetEnvironmentVariable(PauseVariable)?.Split(':', 3);
+        if (cue is null || cue.Length < 2 || cue[0] != step.ToString() || cue[1] != point) return;
+        if (cue.Length == 3 && !Path.GetFullPath(path).Contains(cue[2])) return;
         Console.Error.WriteLine($"checkpoint paused: step {step} at {point}");
         Console.Error.Flush();
         Thread.Sleep(TimeSpan.FromMinutes(5));

@@ -38,6 +38,15 @@ public class FootageTests
         }
     }
 
+    /// <summary>Two frame folders under DIR/footage: clip a (20 frames) and clip b (10), 32×24; the footage root.</summary>
+    static string TwoClips(TempFolder dir)
+    {
+        var root = dir.File("footage");
+        WriteFrames(Path.Combine(root, "a"), 20, 24, 32);
+        WriteFrames(Path.Combine(root, "b"), 10, 24, 32);
+        return root;
+    }
+
     /// <summary>A 12-frame 64×48 test video made by ffmpeg's own test source.</summary>
     static string MakeVideo(TempFolder dir, string name = "clip.avi", int frames = 12)
     {
@@ -167,9 +176,7 @@ public class FootageTests
     public void HeldOutMetricsBreakDownByClipAndAddUpToTheOverallFigures()
     {
         using var dir = new TempFolder();
-        var root = dir.File("footage");
-        WriteFrames(Path.Combine(root, "a"), 20, 24, 32);
-        WriteFrames(Path.Combine(root, "b"), 10, 24, 32);
+        var root = TwoClips(dir);
         var index = Footage.Open([root], new FootageOptions { Height = 24, HeldOutFraction = 0.3 }, TextWriter.Null, dir.File("cache"));
         var (all, clips) = FootageEvaluation.ByClip(null, index.HeldOut);
         Assert.Equal(["a", "b"], clips.Select(c => c.Clip));
@@ -191,9 +198,7 @@ public class FootageTests
     public void KitFootageComparesTheBaselinesOnTheHeldOutPairsOverallAndByClip()
     {
         using var dir = new TempFolder();
-        var root = dir.File("footage");
-        WriteFrames(Path.Combine(root, "a"), 20, 24, 32);
-        WriteFrames(Path.Combine(root, "b"), 10, 24, 32);
+        var root = TwoClips(dir);
         using var kit = new KitProcess($"footage \"{root}\" --height 24 --held-out 0.3 --baselines --pairs 7",
             new Dictionary<string, string> { ["DISTILLKIT_CACHE"] = dir.File("cache") });
         Assert.True(kit.Wait() == 0, kit.Output);
